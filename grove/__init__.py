@@ -1,0 +1,1 @@
+"""Grove: light tracking, pupil progress meetings, professional growth and SEND provision."""

@@ -1,0 +1,91 @@
+"""The Django admin, for administrators only: users, memberships, trusts and schools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+
+from grove.core.models import AcademicYear, AuditEvent, Membership, Role, School, Term, Trust, User
+
+
+def _is_administrator(request: HttpRequest) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user_id=user.pk, role=Role.ADMINISTRATOR).exists()
+
+
+# Being marked as staff is not enough: the admin is for people with the administrator role.
+admin.site.has_permission = _is_administrator  # type: ignore[method-assign]
+admin.site.site_header = "Grove administration"
+admin.site.site_title = "Grove administration"
+
+
+class MembershipInline(admin.TabularInline[Membership, User]):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["school"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["family_name", "given_name"]
+    list_display = ["email", "given_name", "family_name", "is_active", "is_staff"]
+    search_fields = ["email", "given_name", "family_name"]
+    list_filter = ["is_active", "is_staff"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Name", {"fields": ("given_name", "family_name")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("email", "given_name", "family_name", "password1", "password2")}),
+    )
+    filter_horizontal: Any = ()
+
+
+@admin.register(Trust)
+class TrustAdmin(admin.ModelAdmin[Trust]):
+    list_display = ["name", "mfa_required"]
+    search_fields = ["name"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin[School]):
+    list_display = ["name", "urn", "phase", "trust"]
+    list_filter = ["trust", "phase"]
+    search_fields = ["name", "urn"]
+
+
+@admin.register(AcademicYear)
+class AcademicYearAdmin(admin.ModelAdmin[AcademicYear]):
+    list_display = ["__str__", "start_year"]
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin[Term]):
+    list_display = ["__str__", "trust", "starts", "ends"]
+    list_filter = ["trust", "academic_year"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    list_display = ["at", "actor_label", "action", "summary"]
+    list_filter = ["action"]
+    search_fields = ["summary", "actor_label"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,37 @@
+"""Input validation for the core's pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class AuditSearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    action = forms.ChoiceField(label="Action", required=False)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, actions: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:  # type: ignore[operator]
+            self.add_error("until", "The end date is before the start date.")
+        return data
+
+
+class TrustSettingsForm(forms.Form):
+    mfa_required = forms.BooleanField(
+        label="Make MFA compulsory for everyone who sees pupil data",
+        required=False,
+        help_text="They will be asked to set up an authenticator app the next time they sign in.",
+    )
+
+
+class SchoolSwitchForm(forms.Form):
+    school = forms.IntegerField()

@@ -1,0 +1,14 @@
+"""URLs for the core's pages."""
+
+from django.urls import path
+
+from grove.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("switch-school/", views.switch_school, name="switch_school"),
+    path("mfa-required/", views.mfa_required, name="mfa_required"),
+    path("schools/<int:school_id>/staff/", views.staff_list, name="staff_list"),
+    path("schools/<int:school_id>/audit/", views.audit_log, name="audit_log"),
+    path("trusts/<int:trust_id>/settings/", views.trust_settings, name="trust_settings"),
+]
