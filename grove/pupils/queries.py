@@ -104,6 +104,18 @@ class SchoolSummary:
     def percent(self, value: int) -> str:
         return f"{round(100 * value / self.total.pupils)}%" if self.total.pupils else "–"
 
+    def cards(self) -> list[tuple[str, str]]:
+        """The headline figures: shares of the roll, which identify nobody."""
+        total = self.total
+        return [
+            (str(total.pupils), "pupils on roll"),
+            (self.percent(total.pupil_premium), "pupil premium"),
+            (self.percent(total.sen_support), "SEN support (K)"),
+            (self.percent(total.ehc_plan), "EHC plan (E)"),
+            (self.percent(total.eal), "English as an additional language"),
+            (str(self.groups), "teaching groups"),
+        ]
+
 
 _AGGREGATES = {
     "pupils": Count("pupil_id", distinct=True),

@@ -1,0 +1,150 @@
+"""Every URL pattern × every role: generated from the URL conf, so a new view cannot ship untested.
+
+Each entry says what a role gets from a GET (and, for views that change things, a POST) on the
+cast's own objects. A role with no place in the school gets 404, never the object; a role that may
+see but not change gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import CAST_ROLES, Cast
+
+ROLES = [*CAST_ROLES, "anonymous"]
+
+# Groups of roles, to keep the table readable.
+SCHOOL_STAFF = ["head", "senior", "teacher", "ta", "senco", "subject_leader", "support", "admin"]
+PUPIL_VIEWERS = ["head", "senior", "teacher", "ta", "senco", "subject_leader", "admin", "data_lead"]
+LEADERS = ["head", "senior", "admin"]
+TRUST_VIEWERS = ["trust_leader", "data_lead"]
+
+
+def expect(ok: list[str], *, ok_status: int = 200, denied: int = 403) -> dict[str, int]:
+    """Roles in `ok` get ok_status; other Alder roles get `denied`; the outsider 404; anonymous
+    visitors are sent to log in."""
+    table = {role: (ok_status if role in ok else denied) for role in CAST_ROLES}
+    table["outsider"] = 404
+    table["anonymous"] = 302
+    return table
+
+
+def trust_page(ok: list[str], ok_status: int = 200) -> dict[str, int]:
+    # A trust page is simply not there for someone without a trust role.
+    return expect(ok, ok_status=ok_status, denied=404)
+
+
+def everyone(status: int) -> dict[str, int]:
+    return {role: status for role in CAST_ROLES} | {"anonymous": 302}
+
+
+GET: dict[str, dict[str, int]] = {
+    "home": everyone(302),
+    "switch_school": everyone(405),
+    "mfa_required": everyone(200),
+    "staff_list": expect([*SCHOOL_STAFF, *TRUST_VIEWERS]),
+    "audit_log": expect(["head", "admin"]),
+    "trust_settings": trust_page(TRUST_VIEWERS),
+    "trust_overview": trust_page(TRUST_VIEWERS),
+    "school_overview": expect([*SCHOOL_STAFF, "governor", *TRUST_VIEWERS]),
+    "pupil_list": expect(PUPIL_VIEWERS),
+    "pupil_new": expect(LEADERS),
+    "pupil_profile": expect(PUPIL_VIEWERS),
+    "pupil_characteristics": expect([*LEADERS, "senco"]),
+    "group_list": expect(PUPIL_VIEWERS),
+    "group_new": expect(LEADERS),
+    "group_page": expect(PUPIL_VIEWERS),
+    "group_pupils": everyone(405),
+}
+
+# Views that change things: what an empty or minimal POST gets. A form that fails validation
+# answers 200 with its errors; a successful change redirects.
+POST: dict[str, dict[str, int]] = {
+    "switch_school": everyone(302) | {"outsider": 404},
+    "trust_settings": trust_page(["data_lead"], ok_status=302) | {"trust_leader": 403},
+    "pupil_new": expect(LEADERS),
+    "pupil_characteristics": expect([*LEADERS, "senco"]),
+    "group_new": expect(LEADERS),
+    "group_pupils": expect(LEADERS, ok_status=302),
+}
+
+# URL namespaces owned by libraries and tested there (allauth) or closed to all but
+# administrators (the admin, tested in test_auth).
+EXTERNAL_PREFIXES = ("accounts/", "admin/")
+
+
+def grove_patterns() -> Iterator[tuple[str, URLPattern]]:
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> Iterator[tuple[str, URLPattern]]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if route.startswith(EXTERNAL_PREFIXES):
+                continue
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield route, pattern
+
+    yield from walk(get_resolver().url_patterns, "")
+
+
+def url_for(name: str, cast: Cast) -> str:
+    kwargs = {
+        "school_id": cast.alder_primary.pk,
+        "trust_id": cast.alder.pk,
+        "pupil_id": cast.taught_pupil.pk,
+        "group_id": cast.teacher_group.pk,
+    }
+    pattern = dict((p.name, p) for _, p in grove_patterns())[name]
+    wanted = set(pattern.pattern.converters)
+    return reverse(name, kwargs={k: v for k, v in kwargs.items() if k in wanted})
+
+
+def test_every_view_is_in_the_matrix() -> None:
+    names = {pattern.name for _, pattern in grove_patterns()}
+    assert None not in names, "every URL pattern needs a name"
+    missing = names - set(GET)
+    assert not missing, f"add these views to the permission matrix: {sorted(missing)}"  # type: ignore[arg-type]
+    assert not set(GET) - names, "the matrix names views that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(GET))
+def test_get(cast: Cast, name: str, role: str) -> None:
+    response = cast.client_for(role).get(url_for(name, cast))
+    assert response.status_code == GET[name][role], f"GET {name} as {role}"
+    if response.status_code == 404:
+        # Nothing of the object leaks into the not-found page.
+        assert cast.taught_pupil.legal_last_name.encode() not in response.content
+
+
+POST_DATA = {"switch_school": lambda cast: {"school": cast.alder_primary.pk}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(POST))
+def test_post(cast: Cast, name: str, role: str) -> None:
+    data = POST_DATA.get(name, lambda cast: {"pupil": cast.other_pupil.pk})(cast)
+    response = cast.client_for(role).post(url_for(name, cast), data)
+    assert response.status_code == POST[name][role], f"POST {name} as {role}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["school_overview", "staff_list", "pupil_list", "group_list", "audit_log", "pupil_new"],
+)
+def test_other_trusts_school_is_not_found_for_everyone_in_alder(cast: Cast, name: str) -> None:
+    url = reverse(name, kwargs={"school_id": cast.birch_primary.pk})
+    for role in CAST_ROLES:
+        if role == "outsider":
+            continue
+        assert cast.client_for(role).get(url).status_code == 404, f"{role} reached {name} of Birch"
+
+
+def test_other_trust_is_not_found(cast: Cast) -> None:
+    for name in ["trust_overview", "trust_settings"]:
+        url = reverse(name, kwargs={"trust_id": cast.birch.pk})
+        for role in TRUST_VIEWERS:
+            assert cast.client_for(role).get(url).status_code == 404
