@@ -79,36 +79,87 @@ class Variable:
 
 
 VARIABLES: tuple[Variable, ...] = (
-    Variable("GROVE_ENV", "development", "development, production or test. Production turns on "
-             "every security setting and refuses to start without a secret key and allowed hosts.",
-             parse_env_name),
-    Variable("GROVE_SECRET_KEY", None, "Django's secret key. Required in production; development "
-             "uses a fixed, public key."),
-    Variable("GROVE_DEBUG", None, "Show Django's debug pages. Defaults to on in development, off "
-             "elsewhere; production refuses to start with it on.", parse_bool),
-    Variable("GROVE_ALLOWED_HOSTS", None, "Comma-separated host names Grove answers to. Required "
-             "in production; development allows localhost and 127.0.0.1.", parse_list),
-    Variable("GROVE_CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (https://grove.example.org) "
-             "trusted for form posts when Grove sits behind a proxy on another origin.", parse_list),
-    Variable("DATABASE_URL", "sqlite:///var/grove.sqlite3", "The database: sqlite:///path (relative "
-             "to the project) or postgres://user:password@host:5432/name.", parse_database_url),
+    Variable(
+        "GROVE_ENV",
+        "development",
+        "development, production or test. Production turns on "
+        "every security setting and refuses to start without a secret key and allowed hosts.",
+        parse_env_name,
+    ),
+    Variable(
+        "GROVE_SECRET_KEY",
+        None,
+        "Django's secret key. Required in production; development uses a fixed, public key.",
+    ),
+    Variable(
+        "GROVE_DEBUG",
+        None,
+        "Show Django's debug pages. Defaults to on in development, off "
+        "elsewhere; production refuses to start with it on.",
+        parse_bool,
+    ),
+    Variable(
+        "GROVE_ALLOWED_HOSTS",
+        None,
+        "Comma-separated host names Grove answers to. Required "
+        "in production; development allows localhost and 127.0.0.1.",
+        parse_list,
+    ),
+    Variable(
+        "GROVE_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated origins (https://grove.example.org) "
+        "trusted for form posts when Grove sits behind a proxy on another origin.",
+        parse_list,
+    ),
+    Variable(
+        "DATABASE_URL",
+        "sqlite:///var/grove.sqlite3",
+        "The database: sqlite:///path (relative "
+        "to the project) or postgres://user:password@host:5432/name.",
+        parse_database_url,
+    ),
     Variable("GROVE_PORT", "8000", "The port `make run` serves on.", parse_port),
     Variable("GROVE_TIME_ZONE", "Europe/London", "Time zone used to show dates and times."),
-    Variable("GROVE_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
-             parse_log_level),
-    Variable("GROVE_BEHIND_PROXY", "false", "Trust the proxy's X-Forwarded-Proto header to tell "
-             "HTTPS requests (set when a TLS-terminating proxy sits in front of Grove).", parse_bool),
-    Variable("GROVE_HSTS_SECONDS", "31536000", "Strict-Transport-Security max-age in production.",
-             parse_positive_int),
-    Variable("GROVE_EMAIL_HOST", "", "SMTP host for password-reset and notification emails. Empty: "
-             "emails are printed to the console."),
+    Variable(
+        "GROVE_LOG_LEVEL",
+        "INFO",
+        "Logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+        parse_log_level,
+    ),
+    Variable(
+        "GROVE_BEHIND_PROXY",
+        "false",
+        "Trust the proxy's X-Forwarded-Proto header to tell "
+        "HTTPS requests (set when a TLS-terminating proxy sits in front of Grove).",
+        parse_bool,
+    ),
+    Variable(
+        "GROVE_HSTS_SECONDS",
+        "31536000",
+        "Strict-Transport-Security max-age in production.",
+        parse_positive_int,
+    ),
+    Variable(
+        "GROVE_EMAIL_HOST",
+        "",
+        "SMTP host for password-reset and notification emails. Empty: "
+        "emails are printed to the console.",
+    ),
     Variable("GROVE_EMAIL_PORT", "587", "SMTP port.", parse_port),
     Variable("GROVE_EMAIL_USER", "", "SMTP user name."),
     Variable("GROVE_EMAIL_PASSWORD", "", "SMTP password."),
     Variable("GROVE_EMAIL_USE_TLS", "true", "Use STARTTLS for SMTP.", parse_bool),
-    Variable("GROVE_FROM_EMAIL", "Grove <grove@localhost>", "The From address of emails Grove sends."),
-    Variable("GROVE_LOGIN_ATTEMPTS", "5", "Failed logins allowed per account in the throttling "
-             "window (5 minutes) before logins are refused.", parse_positive_int),
+    Variable(
+        "GROVE_FROM_EMAIL", "Grove <grove@localhost>", "The From address of emails Grove sends."
+    ),
+    Variable(
+        "GROVE_LOGIN_ATTEMPTS",
+        "5",
+        "Failed logins allowed per account in the throttling "
+        "window (5 minutes) before logins are refused.",
+        parse_positive_int,
+    ),
     Variable("GROVE_SESSION_HOURS", "10", "How long a login lasts, in hours.", parse_positive_int),
 )
 

@@ -83,7 +83,9 @@ def _build_cast() -> None:
     }
     users = {}
     for name, (role, where) in CAST_ROLES.items():
-        user = UserFactory(email=f"{name}@cast.example", given_name=name.title(), family_name="Cast")
+        user = UserFactory(
+            email=f"{name}@cast.example", given_name=name.title(), family_name="Cast"
+        )
         if where == "trust":
             member(user, role, trust=alder)
         else:
@@ -100,7 +102,7 @@ def _build_cast() -> None:
         PupilFactory(trust=alder, legal_first_name="Oliver", legal_last_name="Other"),
         primary, eal=True, first_language="POL",
     )  # fmt: skip
-    secondary = enrol(
+    enrol(
         PupilFactory(trust=alder, legal_first_name="Seren", legal_last_name="Secondary"),
         schools["alder_secondary"], "8",
     )  # fmt: skip

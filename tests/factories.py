@@ -51,7 +51,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-def member(user: User, role: Role, school: School | None = None, trust: Trust | None = None) -> User:
+def member(
+    user: User, role: Role, school: School | None = None, trust: Trust | None = None
+) -> User:
     trust = trust or (school.trust if school else None)
     assert trust is not None
     Membership.objects.create(user=user, trust=trust, school=school, role=role)

@@ -51,7 +51,7 @@ def test_governor_sees_figures_but_no_names(cast: Cast) -> None:
         assert pupil.legal_last_name not in overview
     assert "fewer than 5" in overview  # two pupils in Year 4: too few to show
     assert "Teacher Cast" not in overview
-    assert 'href="/schools/' + str(cast.alder_primary.pk) + '/pupils/' not in overview
+    assert 'href="/schools/' + str(cast.alder_primary.pk) + "/pupils/" not in overview
 
 
 def test_head_sees_exact_counts(cast: Cast) -> None:

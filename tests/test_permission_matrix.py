@@ -38,7 +38,7 @@ def trust_page(ok: list[str], ok_status: int = 200) -> dict[str, int]:
 
 
 def everyone(status: int) -> dict[str, int]:
-    return {role: status for role in CAST_ROLES} | {"anonymous": 302}
+    return dict.fromkeys(CAST_ROLES, status) | {"anonymous": 302}
 
 
 GET: dict[str, dict[str, int]] = {
@@ -77,7 +77,9 @@ EXTERNAL_PREFIXES = ("accounts/", "admin/")
 
 
 def grove_patterns() -> Iterator[tuple[str, URLPattern]]:
-    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> Iterator[tuple[str, URLPattern]]:
+    def walk(
+        patterns: list[URLPattern | URLResolver], prefix: str
+    ) -> Iterator[tuple[str, URLPattern]]:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if route.startswith(EXTERNAL_PREFIXES):
@@ -97,7 +99,7 @@ def url_for(name: str, cast: Cast) -> str:
         "pupil_id": cast.taught_pupil.pk,
         "group_id": cast.teacher_group.pk,
     }
-    pattern = dict((p.name, p) for _, p in grove_patterns())[name]
+    pattern = {p.name: p for _, p in grove_patterns()}[name]
     wanted = set(pattern.pattern.converters)
     return reverse(name, kwargs={k: v for k, v in kwargs.items() if k in wanted})
 

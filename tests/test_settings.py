@@ -61,7 +61,11 @@ def test_grove_refuses_to_start_with_a_bad_variable() -> None:
         ({"GROVE_SECRET_KEY": STRONG_KEY}, "GROVE_ALLOWED_HOSTS"),
         ({"GROVE_SECRET_KEY": "short", "GROVE_ALLOWED_HOSTS": "a.example"}, "GROVE_SECRET_KEY"),
         (
-            {"GROVE_SECRET_KEY": STRONG_KEY, "GROVE_ALLOWED_HOSTS": "a.example", "GROVE_DEBUG": "1"},
+            {
+                "GROVE_SECRET_KEY": STRONG_KEY,
+                "GROVE_ALLOWED_HOSTS": "a.example",
+                "GROVE_DEBUG": "1",
+            },
             "GROVE_DEBUG",
         ),
     ],
@@ -81,4 +85,3 @@ def test_production_passes_the_deploy_check_without_warnings(tmp_path: Path) -> 
     )  # fmt: skip
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
-

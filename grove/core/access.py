@@ -53,9 +53,15 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Can]] = {
     # Trust leaders see aggregates for every school; pupil level is for the data lead.
     Role.TRUST_LEADER: frozenset({Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_TRUST}),
     Role.TRUST_DATA_LEAD: frozenset(
-        {Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_PUPILS, Can.VIEW_ALL_PUPIL_DETAIL,
-         Can.VIEW_TRUST, Can.MANAGE_TRUST}
-    ),  # fmt: skip
+        {
+            Can.VIEW_SCHOOL,
+            Can.VIEW_STAFF,
+            Can.VIEW_PUPILS,
+            Can.VIEW_ALL_PUPIL_DETAIL,
+            Can.VIEW_TRUST,
+            Can.MANAGE_TRUST,
+        }
+    ),
 }
 # A trust-wide administrator also manages the trust's settings.
 TRUST_ADMINISTRATOR_EXTRA = frozenset({Can.VIEW_TRUST, Can.MANAGE_TRUST})

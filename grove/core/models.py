@@ -118,7 +118,9 @@ class Term(models.Model):
         ordering = ["starts"]
         constraints = [
             models.UniqueConstraint(fields=["trust", "academic_year", "name"], name="term_unique"),
-            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="term_ends_after"),
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="term_ends_after"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,7 +156,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -193,7 +195,9 @@ class Role(models.TextChoices):
 
 # Roles held across a whole trust rather than in one school. Governors sit on a school's
 # local governing body; trustees are governors of the trust. Administrators may be either.
-TRUST_ROLES = frozenset({Role.TRUST_LEADER, Role.TRUST_DATA_LEAD, Role.GOVERNOR, Role.ADMINISTRATOR})
+TRUST_ROLES = frozenset(
+    {Role.TRUST_LEADER, Role.TRUST_DATA_LEAD, Role.GOVERNOR, Role.ADMINISTRATOR}
+)
 SCHOOL_ONLY_ROLES = frozenset(Role) - {Role.TRUST_LEADER, Role.TRUST_DATA_LEAD}
 
 

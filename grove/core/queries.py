@@ -78,5 +78,8 @@ def audit_search(
 
 def audit_actions(school: School) -> list[str]:
     return list(
-        AuditEvent.objects.filter(school=school).values_list("action", flat=True).distinct().order_by("action")
+        AuditEvent.objects.filter(school=school)
+        .values_list("action", flat=True)
+        .distinct()
+        .order_by("action")
     )

@@ -31,7 +31,9 @@ def taught_pupil_ids(viewer: Viewer, school: School) -> set[int]:
 def detail_for(viewer: Viewer, school: School, pupil_id: int) -> Detail:
     if viewer.can(Can.VIEW_ALL_PUPIL_DETAIL, school):
         return Detail.FULL
-    if viewer.can(Can.VIEW_OWN_PUPIL_DETAIL, school) and pupil_id in taught_pupil_ids(viewer, school):
+    if viewer.can(Can.VIEW_OWN_PUPIL_DETAIL, school) and pupil_id in taught_pupil_ids(
+        viewer, school
+    ):
         return Detail.FULL
     return Detail.BASIC
 

@@ -106,13 +106,17 @@ def characteristics_record(
 ) -> Characteristics:
     """Record a pupil's characteristics from a date, closing the record they replace."""
     current = (
-        Characteristics.objects.select_for_update().filter(pupil=pupil, valid_to__isnull=True).first()
+        Characteristics.objects.select_for_update()
+        .filter(pupil=pupil, valid_to__isnull=True)
+        .first()
     )
     if current is not None:
         if valid_from <= current.valid_from:
             raise ValidationError(
-                {"valid_from": f"The current record starts on {current.valid_from:%d/%m/%Y}; "
-                 "a change must start after it."}
+                {
+                    "valid_from": f"The current record starts on {current.valid_from:%d/%m/%Y}; "
+                    "a change must start after it."
+                }
             )
         current.valid_to = valid_from - dt.timedelta(days=1)
         current.save(update_fields=["valid_to"])
@@ -144,7 +148,9 @@ def group_create(
     teachers: list[User] | None = None,
 ) -> TeachingGroup:
     if TeachingGroup.objects.filter(school=school, academic_year=academic_year, name=name).exists():
-        raise ValidationError({"name": f"{school.name} already has a group called {name!r} this year."})
+        raise ValidationError(
+            {"name": f"{school.name} already has a group called {name!r} this year."}
+        )
     group = TeachingGroup(
         trust_id=school.trust_id,
         school=school,
@@ -190,9 +196,7 @@ def group_pupil_add(
 
 
 @transaction.atomic
-def group_pupil_remove(
-    *, actor: User, group: TeachingGroup, pupil: Pupil, ends: dt.date
-) -> None:
+def group_pupil_remove(*, actor: User, group: TeachingGroup, pupil: Pupil, ends: dt.date) -> None:
     """End a pupil's place in a group; the placement is kept as history."""
     placement = GroupPupil.objects.filter(group=group, pupil=pupil, ends__isnull=True).first()
     if placement is None:

@@ -47,7 +47,9 @@ class CharacteristicsForm(forms.Form):
     fsm = forms.BooleanField(label="Free school meals", required=False)
     fsm_ever6 = forms.BooleanField(label="FSM Ever 6", required=False)
     pupil_premium = forms.BooleanField(label="Pupil premium", required=False)
-    first_language = forms.ChoiceField(label="First language", choices=FIRST_LANGUAGES, initial="ENG")
+    first_language = forms.ChoiceField(
+        label="First language", choices=FIRST_LANGUAGES, initial="ENG"
+    )
     looked_after = forms.BooleanField(label="Looked after", required=False)
     previously_looked_after = forms.BooleanField(label="Previously looked after", required=False)
     service_child = forms.BooleanField(label="Service child", required=False)
@@ -84,11 +86,17 @@ class CharacteristicsChangeForm(CharacteristicsForm):
 
 
 class PupilForm(CharacteristicsForm):
-    upn = forms.CharField(label="UPN", max_length=20, help_text="13 characters, e.g. A123456789012.")
+    upn = forms.CharField(
+        label="UPN", max_length=20, help_text="13 characters, e.g. A123456789012."
+    )
     legal_first_name = forms.CharField(label="Legal first name", max_length=100)
     legal_last_name = forms.CharField(label="Legal last name", max_length=100)
-    preferred_first_name = forms.CharField(label="Preferred first name", max_length=100, required=False)
-    preferred_last_name = forms.CharField(label="Preferred last name", max_length=100, required=False)
+    preferred_first_name = forms.CharField(
+        label="Preferred first name", max_length=100, required=False
+    )
+    preferred_last_name = forms.CharField(
+        label="Preferred last name", max_length=100, required=False
+    )
     date_of_birth = forms.DateField(label="Date of birth", widget=_DATE)
     sex = forms.ChoiceField(label="Sex", choices=SEX)
     year_group = forms.ChoiceField(label="Year group", choices=YEAR_GROUPS)

@@ -53,9 +53,7 @@ class FormerUPN(models.Model):
 
     class Meta:
         ordering = ["-replaced_on"]
-        constraints = [
-            models.UniqueConstraint(fields=["pupil", "upn"], name="former_upn_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["pupil", "upn"], name="former_upn_unique")]
 
     def __str__(self) -> str:
         return self.upn
@@ -82,7 +80,9 @@ class Enrolment(models.Model):
         indexes = [models.Index(fields=["school", "academic_year", "year_group"])]
 
     def __str__(self) -> str:
-        return f"{self.pupil} — {self.school}, {self.academic_year}, {self.get_year_group_display()}"
+        return (
+            f"{self.pupil} — {self.school}, {self.academic_year}, {self.get_year_group_display()}"
+        )
 
 
 class Characteristics(models.Model):
@@ -92,7 +92,9 @@ class Characteristics(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="characteristics")
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
-    sen_provision = models.CharField("SEN provision", max_length=1, choices=SEN_PROVISION, default="N")
+    sen_provision = models.CharField(
+        "SEN provision", max_length=1, choices=SEN_PROVISION, default="N"
+    )
     sen_primary_need = models.CharField(
         "SEN primary need", max_length=4, choices=SEN_NEEDS, blank=True
     )

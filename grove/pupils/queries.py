@@ -126,7 +126,9 @@ _AGGREGATES = {
     "sen_support": Count(
         "pupil_id", filter=Q(pupil__characteristics__sen_provision="K"), distinct=True
     ),
-    "ehc_plan": Count("pupil_id", filter=Q(pupil__characteristics__sen_provision="E"), distinct=True),
+    "ehc_plan": Count(
+        "pupil_id", filter=Q(pupil__characteristics__sen_provision="E"), distinct=True
+    ),
     "eal": Count("pupil_id", filter=Q(pupil__characteristics__eal=True), distinct=True),
 }
 
@@ -141,10 +143,7 @@ def school_summary(school: School, year: AcademicYear) -> SchoolSummary:
     """Pupils on roll by year group with the main characteristics, in one query."""
     summary = SchoolSummary()
     counts = (
-        _current_enrolments(year)
-        .filter(school=school)
-        .values("year_group")
-        .annotate(**_AGGREGATES)
+        _current_enrolments(year).filter(school=school).values("year_group").annotate(**_AGGREGATES)
     )
     labels = dict(YEAR_GROUPS)
     for row in sorted(counts, key=lambda r: YEAR_GROUP_ORDER[r["year_group"]]):
@@ -159,12 +158,12 @@ def school_summary(school: School, year: AcademicYear) -> SchoolSummary:
 
 def suppressed(summary: SchoolSummary, names_visible: bool) -> list[dict[str, int | str]]:
     """The summary's rows as shown to the viewer: small counts hidden when names are not seen."""
-    rows = []
+    rows: list[dict[str, int | str]] = []
     for line in [*summary.rows, summary.total]:
-        rows.append(
-            {"label": line.label, "code": line.code}
-            | {name: _suppress(getattr(line, name), names_visible) for name in _AGGREGATES}
-        )
+        row: dict[str, int | str] = {"label": line.label, "code": line.code}
+        for name in _AGGREGATES:
+            row[name] = _suppress(getattr(line, name), names_visible)
+        rows.append(row)
     return rows
 
 
@@ -228,7 +227,10 @@ def group_pupils(group: TeachingGroup) -> QuerySet[Pupil]:
     return (
         Pupil.objects.filter(placements__group=group, placements__ends__isnull=True)
         .annotate(year_group=F("enrolments__year_group"))
-        .filter(enrolments__school_id=group.school_id, enrolments__academic_year_id=group.academic_year_id)
+        .filter(
+            enrolments__school_id=group.school_id,
+            enrolments__academic_year_id=group.academic_year_id,
+        )
         .order_by("legal_last_name", "legal_first_name")
     )
 

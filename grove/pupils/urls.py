@@ -9,7 +9,9 @@ urlpatterns = [
     path("schools/<int:school_id>/", views.school_overview, name="school_overview"),
     path("schools/<int:school_id>/pupils/", views.pupil_list, name="pupil_list"),
     path("schools/<int:school_id>/pupils/new/", views.pupil_new, name="pupil_new"),
-    path("schools/<int:school_id>/pupils/<int:pupil_id>/", views.pupil_profile, name="pupil_profile"),
+    path(
+        "schools/<int:school_id>/pupils/<int:pupil_id>/", views.pupil_profile, name="pupil_profile"
+    ),
     path(
         "schools/<int:school_id>/pupils/<int:pupil_id>/characteristics/",
         views.pupil_characteristics,

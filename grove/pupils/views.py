@@ -20,7 +20,13 @@ from grove.core.models import AcademicYear, Role, School, User
 from grove.core.queries import current_academic_year
 from grove.core.views import section
 from grove.pupils import actions, queries
-from grove.pupils.access import Detail, get_group_for, get_pupil_for, get_pupil_for_write, taught_pupil_ids
+from grove.pupils.access import (
+    Detail,
+    get_group_for,
+    get_pupil_for,
+    get_pupil_for_write,
+    taught_pupil_ids,
+)
 from grove.pupils.forms import (
     CharacteristicsChangeForm,
     GroupForm,
@@ -176,9 +182,12 @@ def pupil_profile(request: HttpRequest, school_id: int, pupil_id: int) -> HttpRe
     viewer = viewer_for(request)
     school = get_school_for(viewer, school_id, Can.VIEW_PUPILS)
     pupil, detail = get_pupil_for(viewer, school, pupil_id)
-    enrolments = Enrolment.objects.filter(pupil=pupil).select_related("school", "academic_year")
     # Another school's history is only named to someone who may see that school.
-    enrolments = [e for e in enrolments if e.school_id == school.pk or e.school_id in viewer.schools]
+    enrolments = [
+        e
+        for e in Enrolment.objects.filter(pupil=pupil).select_related("school", "academic_year")
+        if e.school_id == school.pk or e.school_id in viewer.schools
+    ]
     placements = (
         GroupPupil.objects.filter(pupil=pupil, group__school=school)
         .select_related("group")
@@ -275,10 +284,14 @@ def _school_teachers(school: School) -> Any:
         User.objects.filter(
             Q(memberships__school=school),
             memberships__role__in=[
-                Role.TEACHER, Role.TEACHING_ASSISTANT, Role.SUBJECT_LEADER,
-                Role.SENCO, Role.HEADTEACHER, Role.SENIOR_LEADER,
+                Role.TEACHER,
+                Role.TEACHING_ASSISTANT,
+                Role.SUBJECT_LEADER,
+                Role.SENCO,
+                Role.HEADTEACHER,
+                Role.SENIOR_LEADER,
             ],
-        )  # fmt: skip
+        )
         .distinct()
         .order_by("family_name", "given_name")
     )
@@ -356,9 +369,13 @@ def group_pupils(request: HttpRequest, school_id: int, group_id: int) -> HttpRes
             today = timezone.localdate()
             try:
                 if request.POST.get("remove"):
-                    actions.group_pupil_remove(actor=viewer.user, group=group, pupil=pupil, ends=today)
+                    actions.group_pupil_remove(
+                        actor=viewer.user, group=group, pupil=pupil, ends=today
+                    )
                 else:
-                    actions.group_pupil_add(actor=viewer.user, group=group, pupil=pupil, starts=today)
+                    actions.group_pupil_add(
+                        actor=viewer.user, group=group, pupil=pupil, starts=today
+                    )
             except ValidationError as problem:
                 error = " ".join(problem.messages)
     if not request.htmx:  # type: ignore[attr-defined]
@@ -367,4 +384,3 @@ def group_pupils(request: HttpRequest, school_id: int, group_id: int) -> HttpRes
         return redirect("group_page", school_id=school.pk, group_id=group.pk)
     context = _group_context(viewer, school, group) | {"error": error}
     return render(request, "pupils/_group_pupils.html", context)
-
