@@ -54,6 +54,7 @@ GET: dict[str, dict[str, int]] = {
     "pupil_new": expect(LEADERS),
     "pupil_profile": expect(PUPIL_VIEWERS),
     "pupil_characteristics": expect([*LEADERS, "senco"]),
+    "pupil_upn": expect(LEADERS),
     "group_list": expect(PUPIL_VIEWERS),
     "group_new": expect(LEADERS),
     "group_page": expect(PUPIL_VIEWERS),
@@ -67,6 +68,7 @@ POST: dict[str, dict[str, int]] = {
     "trust_settings": trust_page(["data_lead"], ok_status=302) | {"trust_leader": 403},
     "pupil_new": expect(LEADERS),
     "pupil_characteristics": expect([*LEADERS, "senco"]),
+    "pupil_upn": expect(LEADERS),
     "group_new": expect(LEADERS),
     "group_pupils": expect(LEADERS, ok_status=302),
 }

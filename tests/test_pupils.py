@@ -167,3 +167,20 @@ def test_a_pupil_of_another_school_cannot_be_put_in_a_group(cast: Cast) -> None:
     )
     assert "not on this school" in response.content.decode()
     assert not GroupPupil.objects.filter(pupil=cast.birch_pupil, group=cast.teacher_group).exists()
+
+
+def test_a_temporary_upn_is_replaced_and_kept_as_former(cast: Cast) -> None:
+    pupil = cast.other_pupil
+    old = pupil.upn
+    new = make_upn("201200026999")
+    url = reverse("pupil_upn", args=[cast.alder_primary.pk, pupil.pk])
+    bad = cast.client_for("head").post(url, {"upn": "X" + new[1:]})
+    assert "fails the DfE check" in bad.content.decode()
+    response = cast.client_for("head").post(url, {"upn": new})
+    assert response.status_code == 302
+    profile = cast.client_for("head").get(response["Location"]).content.decode()
+    assert new in profile and "Former UPNs" in profile and old in profile
+    pupil.refresh_from_db()
+    assert pupil.upn == new and not pupil.upn_is_temporary
+    taken = cast.client_for("head").post(url, {"upn": cast.taught_pupil.upn})
+    assert "already on the trust" in taken.content.decode()

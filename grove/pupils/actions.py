@@ -11,7 +11,14 @@ from django.db import transaction
 from grove.core.actions import audit_record
 from grove.core.models import AcademicYear, School, User
 from grove.pupils.codes import validate_upn
-from grove.pupils.models import Characteristics, Enrolment, GroupPupil, Pupil, TeachingGroup
+from grove.pupils.models import (
+    Characteristics,
+    Enrolment,
+    FormerUPN,
+    GroupPupil,
+    Pupil,
+    TeachingGroup,
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,32 @@ def pupil_create(
         actor=actor,
         action="pupil.create",
         summary=f"Added {pupil.name} ({upn}) to the roll",
+        school=school,
+        target=pupil,
+    )
+    return pupil
+
+
+@transaction.atomic
+def pupil_upn_replace(*, actor: User, school: School, pupil: Pupil, upn: str, on: dt.date) -> Pupil:
+    """Give a pupil a new UPN (a permanent one for a temporary one, or a correction), keeping
+    the old one as a former UPN so files that carry it still match."""
+    try:
+        upn, temporary = validate_upn(upn)
+    except ValueError as error:
+        raise ValidationError({"upn": str(error)}) from error
+    if upn == pupil.upn:
+        raise ValidationError({"upn": f"{upn} is already this pupil's UPN."})
+    if Pupil.objects.filter(trust_id=pupil.trust_id, upn=upn).exists():
+        raise ValidationError({"upn": f"A pupil with UPN {upn} is already on the trust's roll."})
+    old = pupil.upn
+    FormerUPN.objects.get_or_create(pupil=pupil, upn=old, defaults={"replaced_on": on})
+    pupil.upn, pupil.upn_is_temporary = upn, temporary
+    pupil.save(update_fields=["upn", "upn_is_temporary"])
+    audit_record(
+        actor=actor,
+        action="pupil.upn",
+        summary=f"Replaced UPN {old} of {pupil.name} with {upn}",
         school=school,
         target=pupil,
     )

@@ -124,6 +124,14 @@ class PupilForm(CharacteristicsForm):
         return born
 
 
+class UPNForm(forms.Form):
+    upn = forms.CharField(
+        label="New UPN",
+        max_length=20,
+        help_text="13 characters; the old UPN is kept as a former UPN.",
+    )
+
+
 class GroupForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100)
     kind = forms.ChoiceField(label="Kind", choices=GroupKind.choices)

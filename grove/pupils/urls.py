@@ -17,6 +17,7 @@ urlpatterns = [
         views.pupil_characteristics,
         name="pupil_characteristics",
     ),
+    path("schools/<int:school_id>/pupils/<int:pupil_id>/upn/", views.pupil_upn, name="pupil_upn"),
     path("schools/<int:school_id>/groups/", views.group_list, name="group_list"),
     path("schools/<int:school_id>/groups/new/", views.group_new, name="group_new"),
     path("schools/<int:school_id>/groups/<int:group_id>/", views.group_page, name="group_page"),

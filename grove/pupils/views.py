@@ -33,6 +33,7 @@ from grove.pupils.forms import (
     GroupPupilForm,
     PupilFilterForm,
     PupilForm,
+    UPNForm,
 )
 from grove.pupils.models import Characteristics, Enrolment, GroupPupil, Pupil
 
@@ -218,6 +219,7 @@ def pupil_profile(request: HttpRequest, school_id: int, pupil_id: int) -> HttpRe
             "placements": placements,
             "former_upns": pupil.former_upns.all() if detail == Detail.FULL else [],
             "can_change": viewer.can(Can.MANAGE_CHARACTERISTICS, school),
+            "can_manage": viewer.can(Can.MANAGE_PUPILS, school),
         },
     )
 
@@ -252,6 +254,33 @@ def pupil_characteristics(request: HttpRequest, school_id: int, pupil_id: int) -
         request,
         "pupils/pupil_characteristics.html",
         {"school": school, "pupil": pupil, "form": form},
+    )
+
+
+@login_required
+@section("pupils")
+@require_http_methods(["GET", "POST"])
+def pupil_upn(request: HttpRequest, school_id: int, pupil_id: int) -> HttpResponse:
+    viewer = viewer_for(request)
+    school = get_school_for(viewer, school_id, Can.VIEW_PUPILS)
+    pupil = get_pupil_for_write(viewer, school, pupil_id, Can.MANAGE_PUPILS)
+    form = UPNForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.pupil_upn_replace(
+                actor=viewer.user,
+                school=school,
+                pupil=pupil,
+                upn=form.cleaned_data["upn"],
+                on=timezone.localdate(),
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, f"{pupil.name}'s UPN is now {pupil.upn}.")
+            return redirect("pupil_profile", school_id=school.pk, pupil_id=pupil.pk)
+    return render(
+        request, "pupils/pupil_upn.html", {"school": school, "pupil": pupil, "form": form}
     )
 
 
