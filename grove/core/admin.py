@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 
 from grove.core.models import AcademicYear, AuditEvent, Membership, Role, School, Term, Trust, User
 
@@ -20,8 +25,26 @@ def _is_administrator(request: HttpRequest) -> bool:
     return Membership.objects.filter(user_id=user.pk, role=Role.ADMINISTRATOR).exists()
 
 
+def _login_through_allauth(
+    login: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """The admin's own sign-in form would skip two-step sign-in and login throttling, so people
+    sign in through allauth's page; the admin's login view only sends an administrator on."""
+
+    @wraps(login)
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if not _is_administrator(request):
+            raise PermissionDenied("The administration pages are for Grove administrators.")
+        return login(request, *args, **kwargs)
+
+    return view
+
+
 # Being marked as staff is not enough: the admin is for people with the administrator role.
 admin.site.has_permission = _is_administrator  # type: ignore[method-assign]
+admin.site.login = _login_through_allauth(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Grove administration"
 admin.site.site_title = "Grove administration"
 
@@ -33,8 +56,10 @@ class MembershipInline(admin.TabularInline[Membership, User]):
     autocomplete_fields = ["school"]
 
 
+# The stubs bind UserAdmin to AbstractUser; Grove's User has no username, and the fieldsets below
+# name only the fields it has.
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):  # type: ignore[type-var]
     ordering = ["family_name", "given_name"]
     list_display = ["email", "given_name", "family_name", "is_active", "is_staff"]
     search_fields = ["email", "given_name", "family_name"]
@@ -48,7 +73,7 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"fields": ("email", "given_name", "family_name", "password1", "password2")}),
     )
-    filter_horizontal: Any = ()
+    filter_horizontal = ()
 
 
 @admin.register(Trust)

@@ -3,31 +3,74 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
-from grove.core.access import viewer_for
+from grove.core.access import PUPIL_DATA_ROLES, Viewer, viewer_for
 
-# Pages a person can still reach before their authenticator is set up.
-_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/mfa-required/")
+# Pages a person can still reach before their authenticator is set up: allauth names its pages
+# account_* (sign in and out, password) and mfa_* (setting up the authenticator), and Grove's
+# page that explains the rule is mfa_required.
+_EXEMPT_URL_NAME_PREFIXES = ("account_", "mfa_")
+
+
+def mfa_compulsory_for(viewer: Viewer) -> bool:
+    """Whether a trust that makes MFA compulsory gives this person a role that sees pupil data.
+
+    The rule belongs to each trust: a governor in a trust that requires MFA who teaches in a trust
+    that does not is not forced. Reads only what the Viewer has already loaded.
+    """
+    requiring = {trust_id for trust_id, trust in viewer.trusts.items() if trust.mfa_required}
+    if not requiring:
+        return False
+    for trust_id, roles in viewer.trust_roles.items():
+        if trust_id in requiring and roles & PUPIL_DATA_ROLES:
+            return True
+    for school_id, roles in viewer.roles_by_school.items():
+        if viewer.schools[school_id].trust_id in requiring and roles & PUPIL_DATA_ROLES:
+            return True
+    return False
 
 
 class RequireMfaMiddleware:
+    """Until they add a TOTP authenticator, people MFA is compulsory for see only mfa_required.
+
+    Runs in process_view, once the URL is resolved: unknown URLs still give a 404, and the
+    exemptions are by URL name rather than by path. The Viewer it loads is the one the view and
+    the shell reuse, so the check costs one query only for people whose trust requires MFA.
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and not request.path.startswith(_EXEMPT_PREFIXES):
-            viewer = viewer_for(request)
-            compulsory = any(trust.mfa_required for trust in viewer.trusts.values())
-            if (
-                compulsory
-                and viewer.sees_pupil_data()
-                and not Authenticator.objects.filter(
-                    user=request.user, type=Authenticator.Type.TOTP
-                ).exists()
-            ):
-                return redirect("mfa_required")
         return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        url_name = (match.url_name if match else None) or ""
+        if url_name.startswith(_EXEMPT_URL_NAME_PREFIXES):
+            return None
+        if not mfa_compulsory_for(viewer_for(request)):
+            return None
+        if Authenticator.objects.filter(
+            user_id=request.user.pk, type=Authenticator.Type.TOTP
+        ).exists():
+            return None
+        if getattr(request, "htmx", False):
+            # A plain redirect would swap the whole page into the fragment being updated.
+            return HttpResponseClientRedirect(reverse("mfa_required"))
+        return redirect("mfa_required")

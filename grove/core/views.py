@@ -36,11 +36,12 @@ def home(request: HttpRequest) -> HttpResponse:
     remembered = request.session.get("grove_school_id")
     if isinstance(remembered, int) and remembered in viewer.schools:
         return redirect("school_overview", school_id=remembered)
-    if viewer.schools:
-        return redirect("school_overview", school_id=viewer.all_schools[0].pk)
+    # Trust staff start from the trust's picture; everyone else from their school.
     trusts = viewer.trusts_where(Can.VIEW_TRUST)
     if trusts:
         return redirect("trust_overview", trust_id=trusts[0].pk)
+    if viewer.schools:
+        return redirect("school_overview", school_id=viewer.all_schools[0].pk)
     return render(request, "core/no_role.html")
 
 
