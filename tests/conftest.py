@@ -36,6 +36,7 @@ CAST_ROLES: dict[str, tuple[Role, str]] = {
     "admin": (Role.ADMINISTRATOR, "alder_primary"),
     "trust_leader": (Role.TRUST_LEADER, "trust"),
     "data_lead": (Role.TRUST_DATA_LEAD, "trust"),
+    "trustee": (Role.GOVERNOR, "trust"),
     "outsider": (Role.HEADTEACHER, "birch_primary"),
 }
 

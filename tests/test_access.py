@@ -145,3 +145,35 @@ def test_lists_and_dashboards_cost_the_same_whatever_their_size(cast: Cast) -> N
     after = {name: _count(cast, role.get(name, "head"), url) for name, url in urls.items()}
     assert after == before
     assert max(after.values()) <= 12, after
+
+
+def test_counts_without_names_are_rounded_so_hidden_cells_cannot_be_worked_out(
+    cast: Cast,
+) -> None:
+    school = cast.alder_primary
+    for _ in range(11):  # 13 pupils in Year 4, 2 of them on SEN support or more
+        enrol(PupilFactory(trust=cast.alder), school)
+    governor = page(cast, "governor", "school_overview", school.pk)
+    assert ">15<" in governor and ">13<" not in governor  # roll rounded to the nearest 5
+    head = page(cast, "head", "school_overview", school.pk)
+    assert ">13<" in head
+
+
+def test_trustee_sees_the_trusts_figures_without_names(cast: Cast) -> None:
+    overview = page(cast, "trustee", "trust_overview", cast.alder.pk)
+    assert "Alder Primary" in overview
+    assert (
+        cast.client_for("trustee")
+        .get(reverse("pupil_list", args=[cast.alder_primary.pk]))
+        .status_code
+        == 403
+    )
+
+
+def test_not_found_and_forbidden_pages_speak_plainly(cast: Cast) -> None:
+    missing = cast.client_for("teacher").get(
+        reverse("school_overview", args=[cast.birch_primary.pk])
+    )
+    assert missing.status_code == 404 and "Page not found" in missing.content.decode()
+    denied = cast.client_for("teacher").get(reverse("audit_log", args=[cast.alder_primary.pk]))
+    assert denied.status_code == 403 and "Your role does not allow this" in denied.content.decode()

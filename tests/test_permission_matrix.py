@@ -47,9 +47,9 @@ GET: dict[str, dict[str, int]] = {
     "mfa_required": everyone(200),
     "staff_list": expect([*SCHOOL_STAFF, *TRUST_VIEWERS]),
     "audit_log": expect(["head", "admin"]),
-    "trust_settings": trust_page(TRUST_VIEWERS),
-    "trust_overview": trust_page(TRUST_VIEWERS),
-    "school_overview": expect([*SCHOOL_STAFF, "governor", *TRUST_VIEWERS]),
+    "trust_settings": trust_page([*TRUST_VIEWERS, "trustee"]),
+    "trust_overview": trust_page([*TRUST_VIEWERS, "trustee"]),
+    "school_overview": expect([*SCHOOL_STAFF, "governor", "trustee", *TRUST_VIEWERS]),
     "pupil_list": expect(PUPIL_VIEWERS),
     "pupil_new": expect(LEADERS),
     "pupil_profile": expect(PUPIL_VIEWERS),
@@ -65,7 +65,8 @@ GET: dict[str, dict[str, int]] = {
 # answers 200 with its errors; a successful change redirects.
 POST: dict[str, dict[str, int]] = {
     "switch_school": everyone(302) | {"outsider": 404},
-    "trust_settings": trust_page(["data_lead"], ok_status=302) | {"trust_leader": 403},
+    "trust_settings": trust_page(["data_lead"], ok_status=302)
+    | {"trust_leader": 403, "trustee": 403},
     "pupil_new": expect(LEADERS),
     "pupil_characteristics": expect([*LEADERS, "senco"]),
     "pupil_upn": expect(LEADERS),

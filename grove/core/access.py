@@ -48,8 +48,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Can]] = {
     Role.TEACHING_ASSISTANT: frozenset(_CLASSROOM),
     Role.SUBJECT_LEADER: frozenset(_CLASSROOM),
     Role.SUPPORT_STAFF: frozenset({Can.VIEW_SCHOOL, Can.VIEW_STAFF}),
-    # Governors see anonymised aggregates only: no pupil names, no staff names.
-    Role.GOVERNOR: frozenset({Can.VIEW_SCHOOL}),
+    # Governors see anonymised aggregates only: no pupil names, no staff names. Held across a
+    # trust (a trustee), the role also shows the trust's picture: VIEW_TRUST only counts there.
+    Role.GOVERNOR: frozenset({Can.VIEW_SCHOOL, Can.VIEW_TRUST}),
     # Trust leaders see aggregates for every school; pupil level is for the data lead.
     Role.TRUST_LEADER: frozenset({Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_TRUST}),
     Role.TRUST_DATA_LEAD: frozenset(

@@ -23,8 +23,9 @@ CHARACTERISTIC_FILTERS: dict[str, tuple[str, Q]] = {
     "service": ("Service child", Q(characteristics__service_child=True)),
 }
 
-# Below this many pupils a count is shown as "fewer than 5" to those who see no names, so a
-# small group cannot be recognised from an aggregate.
+# For those who see no names, counts are rounded to the nearest 5 and counts below 5 are shown
+# as "fewer than 5": rounding every cell, totals included, means a hidden cell cannot be worked
+# out by subtracting the others from the total.
 SMALL_NUMBER = 5
 
 
@@ -89,9 +90,15 @@ class YearGroupRow:
 
 
 def _suppress(value: int, names_visible: bool) -> int | str:
-    if names_visible or value == 0 or value >= SMALL_NUMBER:
+    if names_visible or value == 0:
         return value
-    return f"fewer than {SMALL_NUMBER}"
+    if value < SMALL_NUMBER:
+        return f"fewer than {SMALL_NUMBER}"
+    return SMALL_NUMBER * round(value / SMALL_NUMBER)
+
+
+def _thousands(value: int | str) -> str:
+    return f"{value:,}" if isinstance(value, int) else value
 
 
 @dataclass
@@ -104,16 +111,23 @@ class SchoolSummary:
     def percent(self, value: int) -> str:
         return f"{round(100 * value / self.total.pupils)}%" if self.total.pupils else "–"
 
-    def cards(self) -> list[tuple[str, str]]:
-        """The headline figures: shares of the roll, which identify nobody."""
+    def cards(self, names_visible: bool = True) -> list[tuple[str, str]]:
+        """The headline figures. Without names, a share resting on fewer than 5 pupils is not
+        given, and the roll is rounded like every other count."""
+
+        def share(value: int) -> str:
+            if not names_visible and 0 < value < SMALL_NUMBER:
+                return f"fewer than {SMALL_NUMBER} pupils"
+            return self.percent(value)
+
         total = self.total
         return [
-            (str(total.pupils), "pupils on roll"),
-            (self.percent(total.pupil_premium), "pupil premium"),
-            (self.percent(total.sen_support), "SEN support (K)"),
-            (self.percent(total.ehc_plan), "EHC plan (E)"),
-            (self.percent(total.eal), "English as an additional language"),
-            (str(self.groups), "teaching groups"),
+            (_thousands(_suppress(total.pupils, names_visible)), "pupils on roll"),
+            (share(total.pupil_premium), "pupil premium"),
+            (share(total.sen_support), "SEN support (K)"),
+            (share(total.ehc_plan), "EHC plan (E)"),
+            (share(total.eal), "English as an additional language"),
+            (f"{self.groups:,}", "teaching groups"),
         ]
 
 

@@ -92,6 +92,7 @@ def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
             "year": year,
             "summary": summary,
             "rows": queries.suppressed(summary, names_visible),
+            "cards": summary.cards(names_visible),
             "names_visible": names_visible,
             "my_groups": my_groups,
             "caps": viewer.capabilities_in(school),
