@@ -171,6 +171,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Grove"
+# Accept the code from the 30 seconds either side, for phones whose clocks drift a little.
+MFA_TOTP_TOLERANCE = 1
 SESSION_COOKIE_AGE = ENV["GROVE_SESSION_HOURS"] * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -92,8 +92,6 @@ def _build_cast() -> None:
         else:
             member(user, role, schools[where])
         users[name] = user
-    users["admin"].is_staff = True
-    users["admin"].save(update_fields=["is_staff"])
     primary = schools["alder_primary"]
     taught = enrol(
         PupilFactory(trust=alder, legal_first_name="Tamsin", legal_last_name="Taught"),

@@ -615,11 +615,22 @@ def test_staff_flag_without_administrator_role_does_not_open_the_admin(
     assert client.get(response["Location"]).status_code == 403
 
 
-def test_administrator_with_staff_flag_opens_the_admin(
+def test_school_administrator_does_not_open_the_admin_which_spans_every_trust(
     client: Client, make_person: MakePerson, hazel_primary: School
 ) -> None:
-    admin = make_person(Role.ADMINISTRATOR, hazel_primary, is_staff=True)
-    client.force_login(admin)
+    client.force_login(make_person(Role.ADMINISTRATOR, hazel_primary, is_staff=True))
+
+    response = client.get("/admin/")
+
+    assert response["Location"] == "/admin/login/?next=/admin/"
+    assert client.get(response["Location"]).status_code == 403
+
+
+def test_operator_opens_the_admin(
+    client: Client, make_person: MakePerson, hazel_primary: School
+) -> None:
+    operator = make_person(Role.ADMINISTRATOR, hazel_primary, is_staff=True, is_superuser=True)
+    client.force_login(operator)
 
     response = client.get("/admin/")
 
@@ -654,7 +665,7 @@ def test_administrator_role_without_staff_flag_does_not_open_the_admin(
 def test_admin_sign_in_goes_through_grove_sign_in(
     client: Client, make_person: MakePerson, hazel_primary: School
 ) -> None:
-    admin = make_person(Role.ADMINISTRATOR, hazel_primary, is_staff=True)
+    admin = make_person(Role.ADMINISTRATOR, hazel_primary, is_staff=True, is_superuser=True)
 
     # The admin's own form would skip throttling and two-step sign-in, so it is never used.
     response = client.post("/admin/login/", {"username": admin.email, "password": PASSWORD})

@@ -1,4 +1,9 @@
-"""The Django admin, for administrators only: users, memberships, trusts and schools."""
+"""The Django admin, for Grove's operators only: users, memberships, trusts and schools.
+
+The admin reads every trust's tables, so it cannot keep one trust from another. It is therefore
+for the people who run the Grove service (superusers made with `createsuperuser`), never for a
+school's or trust's administrator, who works through Grove's own pages.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +18,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from grove.core.models import AcademicYear, AuditEvent, Membership, Role, School, Term, Trust, User
+from grove.core.models import AcademicYear, AuditEvent, Membership, School, Term, Trust, User
 
 
 def _is_administrator(request: HttpRequest) -> bool:
     user = request.user
-    if not (user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user_id=user.pk, role=Role.ADMINISTRATOR).exists()
+    return bool(user.is_active and user.is_staff and user.is_superuser)
 
 
 def _login_through_allauth(
@@ -36,13 +37,13 @@ def _login_through_allauth(
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         if not _is_administrator(request):
-            raise PermissionDenied("The administration pages are for Grove administrators.")
+            raise PermissionDenied("The administration pages are for the people who run Grove.")
         return login(request, *args, **kwargs)
 
     return view
 
 
-# Being marked as staff is not enough: the admin is for people with the administrator role.
+# Being marked as staff is not enough: the admin is for the service's operators.
 admin.site.has_permission = _is_administrator  # type: ignore[method-assign]
 admin.site.login = _login_through_allauth(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Grove administration"

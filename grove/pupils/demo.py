@@ -839,7 +839,7 @@ class _Builder:
             self._staff(spec, Role.SUPPORT_STAFF, title)
         self._staff(spec, Role.GOVERNOR, "Chair of governors", login="governor")
         self._staff(spec, Role.GOVERNOR, "Parent governor")
-        self._staff(spec, Role.ADMINISTRATOR, "Data manager", login="admin").is_staff = True
+        self._staff(spec, Role.ADMINISTRATOR, "Data manager", login="admin")
 
     def _school_staff(self, spec: DemoSchool, classes: list[_Group]) -> None:
         """A primary or special school: a teacher per class and one or two TAs."""
@@ -912,7 +912,6 @@ class _Builder:
         for prefix, role, job_title in TRUST_LOGINS:
             person = self._person(RIVERSIDE_DOMAIN, email=f"{prefix}@{RIVERSIDE_DOMAIN}")
             person.posts.append(_Post(DEMO_TRUST_NAME, None, role, job_title))
-            person.is_staff = role == Role.ADMINISTRATOR
         first, second = (SCHOOLS_BY_KEY[key] for key in SHARED_TEACHER_SCHOOLS)
         music = self._staff(first, Role.TEACHER, "Music teacher")
         music.posts.append(_Post(second.trust, second.key, Role.TEACHER, "Music teacher"))

@@ -77,7 +77,8 @@ def trust_overview(request: HttpRequest, trust_id: int) -> HttpResponse:
 def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
     viewer = viewer_for(request)
     school = get_school_for(viewer, school_id)
-    request.session["grove_school_id"] = school.pk
+    if request.session.get("grove_school_id") != school.pk:
+        request.session["grove_school_id"] = school.pk
     year = _year()
     names_visible = viewer.can(Can.VIEW_PUPILS, school)
     summary = queries.school_summary(school, year)
