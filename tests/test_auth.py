@@ -673,3 +673,35 @@ def test_admin_sign_in_goes_through_grove_sign_in(
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN_URL + "?next=/admin/login/")
     assert not signed_in(client)
+
+
+def test_changes_in_the_admin_reach_grove_audit_log(
+    client: Client, make_person: MakePerson, hazel_primary: School
+) -> None:
+    from grove.core.models import AuditEvent
+
+    operator = make_person(Role.ADMINISTRATOR, hazel_primary, is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    trust = hazel_primary.trust
+    response = client.post(
+        f"/admin/core/trust/{trust.pk}/change/", {"name": trust.name, "mfa_required": "on"}
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin.changed", trust=trust)
+    assert event.actor == operator
+    assert "in the administration site" in event.summary
+
+
+def test_nobody_changes_their_own_sign_in_email(
+    client: Client, make_person: MakePerson, hazel_primary: School
+) -> None:
+    person = make_person(Role.TEACHER, hazel_primary)
+    client.force_login(person)
+    page = client.get("/accounts/email/")
+    assert "Your school manages staff email addresses" in page.content.decode()
+    client.post("/accounts/email/", {"action_add": "", "email": "someone@elsewhere.example"})
+    person.refresh_from_db()
+    assert person.email != "someone@elsewhere.example"
+    from allauth.account.models import EmailAddress
+
+    assert not EmailAddress.objects.filter(email="someone@elsewhere.example").exists()

@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from grove.core.actions import audit_record
 from grove.core.models import AcademicYear, AuditEvent, Membership, School, Term, Trust, User
 
 
@@ -50,6 +51,48 @@ admin.site.site_header = "Grove administration"
 admin.site.site_title = "Grove administration"
 
 
+def _where(obj: Any) -> tuple[Trust | None, School | None]:
+    """The trust and school a changed row belongs to, so its audit event is found there."""
+    if isinstance(obj, Trust):
+        return obj, None
+    if isinstance(obj, School):
+        return obj.trust, obj
+    school = getattr(obj, "school", None)
+    trust = getattr(obj, "trust", None) or (school.trust if school is not None else None)
+    return trust, school
+
+
+def _audit_admin(request: HttpRequest, obj: Any, verb: str) -> None:
+    trust, school = _where(obj)
+    user = request.user if isinstance(request.user, User) else None
+    audit_record(
+        actor=user,
+        action=f"admin.{verb}",
+        summary=f"{verb.title()} {obj._meta.verbose_name} {obj} in the administration site",
+        trust=trust,
+        school=school,
+        target=obj,
+    )
+
+
+class AuditedAdmin(admin.ModelAdmin[Any]):
+    """Every change made in the administration site goes to Grove's audit log as well as the
+    admin's own history, in the admin's transaction."""
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        _audit_admin(request, obj, "added")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        _audit_admin(request, obj, "changed")
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        for obj in queryset:
+            _audit_admin(request, obj, "deleted")
+        return super().log_deletions(request, queryset)
+
+
 class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     fk_name = "user"
@@ -60,7 +103,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 # The stubs bind UserAdmin to AbstractUser; Grove's User has no username, and the fieldsets below
 # name only the fields it has.
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):  # type: ignore[type-var]
+class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):  # type: ignore[type-var]
     ordering = ["family_name", "given_name"]
     list_display = ["email", "given_name", "family_name", "is_active", "is_staff"]
     search_fields = ["email", "given_name", "family_name"]
@@ -78,25 +121,25 @@ class UserAdmin(BaseUserAdmin[User]):  # type: ignore[type-var]
 
 
 @admin.register(Trust)
-class TrustAdmin(admin.ModelAdmin[Trust]):
+class TrustAdmin(AuditedAdmin):
     list_display = ["name", "mfa_required"]
     search_fields = ["name"]
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin[School]):
+class SchoolAdmin(AuditedAdmin):
     list_display = ["name", "urn", "phase", "trust"]
     list_filter = ["trust", "phase"]
     search_fields = ["name", "urn"]
 
 
 @admin.register(AcademicYear)
-class AcademicYearAdmin(admin.ModelAdmin[AcademicYear]):
+class AcademicYearAdmin(AuditedAdmin):
     list_display = ["__str__", "start_year"]
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin[Term]):
+class TermAdmin(AuditedAdmin):
     list_display = ["__str__", "trust", "starts", "ends"]
     list_filter = ["trust", "academic_year"]
 

@@ -248,8 +248,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     actor_label = models.CharField(max_length=254, help_text="Kept if the user is deleted.")
-    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, null=True, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, related_name="+")
+    # The log outlives what it describes: deleting a school or trust keeps its events.
+    trust = models.ForeignKey(Trust, on_delete=models.SET_NULL, null=True, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=60, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -112,5 +112,10 @@ def trust_settings(request: HttpRequest, trust_id: int) -> HttpResponse:
 
 
 @login_required
+def email_managed(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/email_managed.html")
+
+
+@login_required
 def mfa_required(request: HttpRequest) -> HttpResponse:
     return render(request, "core/mfa_required.html")
