@@ -379,6 +379,7 @@ class DemoLogin:
     """A named demo login, read back from the database."""
 
     email: str
+    name: str
     trust: str
     schools: tuple[str, ...]  # empty for a trust-wide login
     roles: tuple[Role, ...]
@@ -390,6 +391,7 @@ class DemoLogin:
     def as_json(self) -> dict[str, object]:
         return {
             "email": self.email,
+            "name": self.name,
             "password": DEMO_PASSWORD,
             "trust": self.trust,
             "school": self.school,
@@ -430,7 +432,9 @@ def demo_logins() -> list[DemoLogin]:
     )
     role_order = list(Role)
     found: dict[str, tuple[str, list[str], list[Role]]] = {}
+    names: dict[str, str] = {}
     for membership in memberships:
+        names[membership.user.email] = membership.user.full_name
         _, schools, roles = found.setdefault(membership.user.email, (membership.trust.name, [], []))
         if membership.school is not None and membership.school.name not in schools:
             schools.append(membership.school.name)
@@ -439,6 +443,7 @@ def demo_logins() -> list[DemoLogin]:
     return [
         DemoLogin(
             email=email,
+            name=names[email],
             trust=found[email][0],
             schools=tuple(found[email][1]),
             roles=tuple(sorted(found[email][2], key=role_order.index)),
@@ -1025,18 +1030,19 @@ class _Builder:
             for pupil in group.pupils
         )
 
-        riverside = self.trusts[DEMO_TRUST_NAME]
-        pupils = sum(1 for draft in self.drafts if draft.school.trust == DEMO_TRUST_NAME)
-        audit_record(
-            actor=None,
-            action="demo.seed",
-            summary=(
-                f"Seeded the demo: {riverside.name} ({riverside.schools.count()} schools, "
-                f"{pupils:,} pupils) and {SECOND_TRUST_NAME}, for {current}"
-            ),
-            trust=riverside,
-            target=riverside,
-        )
+        # One event per trust, each naming only its own: a trust never reads of another.
+        for name, trust in self.trusts.items():
+            pupils = sum(1 for draft in self.drafts if draft.school.trust == name)
+            audit_record(
+                actor=None,
+                action="demo.seed",
+                summary=(
+                    f"Seeded the demo: {trust.name} ({trust.schools.count()} schools, "
+                    f"{pupils:,} pupils), for {current}"
+                ),
+                trust=trust,
+                target=trust,
+            )
 
 
 # --- Term dates -----------------------------------------------------------------------------
