@@ -105,5 +105,5 @@ def group(
     )
     g.teachers.set(teachers)
     for pupil in pupils:
-        GroupPupil.objects.create(group=g, pupil=pupil, starts=year.starts)
+        GroupPupil.objects.create(trust=school.trust, group=g, pupil=pupil, starts=year.starts)
     return g

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -125,6 +126,22 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_name_display()} {self.academic_year}"
+
+    def clean(self) -> None:
+        if self.academic_year_id is None:
+            return
+        year = self.academic_year
+        if self.starts and self.ends and self.ends <= self.starts:
+            raise ValidationError({"ends": "A term ends after it starts."})
+        for name in ("starts", "ends"):
+            day = getattr(self, name)
+            if day and not year.starts <= day <= year.ends:
+                raise ValidationError(
+                    {
+                        name: f"{day:%d/%m/%Y} is outside the academic year {year} "
+                        f"({year.starts:%d/%m/%Y} to {year.ends:%d/%m/%Y})."
+                    }
+                )
 
 
 class UserManager(BaseUserManager["User"]):

@@ -115,7 +115,9 @@ def pupil_upn_replace(*, actor: User, school: School, pupil: Pupil, upn: str, on
     if Pupil.objects.filter(trust_id=pupil.trust_id, upn=upn).exists():
         raise ValidationError({"upn": f"A pupil with UPN {upn} is already on the trust's roll."})
     old = pupil.upn
-    FormerUPN.objects.get_or_create(pupil=pupil, upn=old, defaults={"replaced_on": on})
+    FormerUPN.objects.get_or_create(
+        pupil=pupil, upn=old, defaults={"replaced_on": on, "trust_id": pupil.trust_id}
+    )
     pupil.upn, pupil.upn_is_temporary = upn, temporary
     pupil.save(update_fields=["upn", "upn_is_temporary"])
     audit_record(
@@ -217,7 +219,9 @@ def group_pupil_add(
         raise ValidationError({"pupil": f"{pupil.name} is not on {group.school}'s roll this year."})
     if GroupPupil.objects.filter(group=group, pupil=pupil, ends__isnull=True).exists():
         raise ValidationError({"pupil": f"{pupil.name} is already in {group.name}."})
-    placement = GroupPupil.objects.create(group=group, pupil=pupil, starts=starts)
+    placement = GroupPupil.objects.create(
+        trust_id=group.trust_id, group=group, pupil=pupil, starts=starts
+    )
     audit_record(
         actor=actor,
         action="group.pupil_add",

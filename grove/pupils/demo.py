@@ -1002,7 +1002,9 @@ class _Builder:
                 )
         Characteristics.objects.bulk_create(records)
         FormerUPN.objects.bulk_create(
-            FormerUPN(pupil=draft.pupil, upn=upn, replaced_on=replaced_on)
+            FormerUPN(
+                trust_id=draft.pupil.trust_id, pupil=draft.pupil, upn=upn, replaced_on=replaced_on
+            )
             for draft, upn, replaced_on in self.former_upns
         )
 
@@ -1025,7 +1027,7 @@ class _Builder:
             for teacher in group.teachers
         )
         GroupPupil.objects.bulk_create(
-            GroupPupil(group=row, pupil=pupil, starts=self.sept1)
+            GroupPupil(trust_id=row.trust_id, group=row, pupil=pupil, starts=self.sept1)
             for group, row in zip(self.groups, saved, strict=True)
             for pupil in group.pupils
         )

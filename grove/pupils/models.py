@@ -47,6 +47,7 @@ class Pupil(models.Model):
 class FormerUPN(models.Model):
     """A UPN the pupil was known by before (a temporary one replaced, or a corrected one)."""
 
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="former_upns")
     upn = models.CharField("former UPN", max_length=13)
     replaced_on = models.DateField()
@@ -163,6 +164,7 @@ class TeachingGroup(models.Model):
 class GroupPupil(models.Model):
     """A pupil's place in a teaching group, from one date to another (open while current)."""
 
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(TeachingGroup, on_delete=models.CASCADE, related_name="placements")
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="placements")
     starts = models.DateField()
