@@ -128,7 +128,7 @@ class Term(models.Model):
         return f"{self.get_name_display()} {self.academic_year}"
 
     def clean(self) -> None:
-        if self.academic_year_id is None:
+        if not self.academic_year_id:  # clean() runs before the form has a year
             return
         year = self.academic_year
         if self.starts and self.ends and self.ends <= self.starts:
