@@ -487,6 +487,8 @@ def test_teacher_who_sets_up_an_authenticator_app_gets_back_to_the_school(
     response = client.get(school_page(rowan_primary))
     assert response.status_code == 200
     assert "Rowan Primary" in text_of(response)
+    # Once done, the explanation is no longer in the way.
+    assert client.get(reverse("mfa_required"))["Location"] == reverse("home")
 
 
 @pytest.mark.parametrize("role", [Role.GOVERNOR, Role.SUPPORT_STAFF])

@@ -37,6 +37,10 @@ def mfa_compulsory_for(viewer: Viewer) -> bool:
     return False
 
 
+def has_totp(user_id: int) -> bool:
+    return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
+
+
 class RequireMfaMiddleware:
     """Until they add a TOTP authenticator, people MFA is compulsory for see only mfa_required.
 
@@ -66,9 +70,7 @@ class RequireMfaMiddleware:
             return None
         if not mfa_compulsory_for(viewer_for(request)):
             return None
-        if Authenticator.objects.filter(
-            user_id=request.user.pk, type=Authenticator.Type.TOTP
-        ).exists():
+        if has_totp(request.user.pk):
             return None
         if getattr(request, "htmx", False):
             # A plain redirect would swap the whole page into the fragment being updated.

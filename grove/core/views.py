@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grove.core import actions, queries
 from grove.core.access import Can, get_school_for, get_trust_for, viewer_for
 from grove.core.forms import AuditSearchForm, SchoolSwitchForm, TrustSettingsForm
+from grove.core.middleware import has_totp, mfa_compulsory_for
 from grove.core.models import AuditEvent
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,4 +119,7 @@ def email_managed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mfa_required(request: HttpRequest) -> HttpResponse:
+    """Explains why two-step sign-in must be set up; anyone it does not apply to goes home."""
+    if not mfa_compulsory_for(viewer_for(request)) or has_totp(request.user.pk):
+        return redirect("home")
     return render(request, "core/mfa_required.html")
