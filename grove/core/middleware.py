@@ -37,8 +37,11 @@ def mfa_compulsory_for(viewer: Viewer) -> bool:
     return False
 
 
-def has_totp(user_id: int) -> bool:
-    return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
+def has_totp(user_id: int | None) -> bool:
+    found: bool = Authenticator.objects.filter(
+        user_id=user_id, type=Authenticator.Type.TOTP
+    ).exists()
+    return found
 
 
 class RequireMfaMiddleware:
