@@ -103,7 +103,7 @@ def group(
     g = TeachingGroup.objects.create(
         trust=school.trust, school=school, academic_year=year, name=name, year_groups=["4"]
     )
-    g.teachers.set(teachers)
+    g.teachers.set(teachers, through_defaults={"trust": school.trust})
     for pupil in pupils:
         GroupPupil.objects.create(trust=school.trust, group=g, pupil=pupil, starts=year.starts)
     return g

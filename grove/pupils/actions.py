@@ -198,7 +198,7 @@ def group_create(
     group.full_clean()
     group.save()
     if teachers:
-        group.teachers.set(teachers)
+        group.teachers.set(teachers, through_defaults={"trust_id": school.trust_id})
     audit_record(
         actor=actor,
         action="group.create",

@@ -37,6 +37,7 @@ from grove.pupils.models import (
     FormerUPN,
     GroupKind,
     GroupPupil,
+    GroupTeacher,
     Pupil,
     TeachingGroup,
 )
@@ -1020,9 +1021,8 @@ class _Builder:
             )
             for group in self.groups
         )
-        through = TeachingGroup.teachers.through
-        through.objects.bulk_create(
-            through(teachinggroup_id=row.pk, user_id=users[teacher.email].pk)
+        GroupTeacher.objects.bulk_create(
+            GroupTeacher(trust_id=row.trust_id, group_id=row.pk, user_id=users[teacher.email].pk)
             for group, row in zip(self.groups, saved, strict=True)
             for teacher in group.teachers
         )

@@ -147,7 +147,9 @@ class TeachingGroup(models.Model):
     kind = models.CharField(max_length=20, choices=GroupKind.choices, default=GroupKind.CLASS)
     year_groups = models.JSONField(default=list, help_text="Year group codes, e.g. ['5', '6'].")
     subject = models.CharField(max_length=100, blank=True)
-    teachers = models.ManyToManyField(User, related_name="teaching_groups", blank=True)
+    teachers: models.ManyToManyField[User, GroupTeacher] = models.ManyToManyField(
+        User, through="GroupTeacher", related_name="teaching_groups", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -159,6 +161,23 @@ class TeachingGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GroupTeacher(models.Model):
+    """A member of staff who teaches a group (a TA working with it counts too)."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(TeachingGroup, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="group_teacher_unique")
+        ]
+        indexes = [models.Index(fields=["user", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} teaches {self.group}"
 
 
 class GroupPupil(models.Model):
