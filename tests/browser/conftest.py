@@ -214,7 +214,10 @@ def grove_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroveServ
                     process.wait()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread
+# while it is open, and Django refuses ORM calls from a thread with a running loop. Closing it
+# after each browser module leaves the worker fit for the database tests it runs next.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = find_chromium()
     with sync_playwright() as playwright:
