@@ -141,6 +141,7 @@ CAPABILITY_MEANINGS: dict[Can, str] = {
     Can.MANAGE_PUPILS: "Add pupils to the roll",
     Can.MANAGE_CHARACTERISTICS: "Record changes to characteristics (SEN, FSM, EAL and the like)",
     Can.MANAGE_GROUPS: "Create teaching groups and move pupils in and out of them",
+    Can.MANAGE_STAFF: "Add staff to the school and give or take away their roles there",
     Can.VIEW_AUDIT: "Read the school's audit log",
     Can.VIEW_TRUST: "See the trust overview and the trust's settings",
     Can.MANAGE_TRUST: "Change the trust's settings, such as compulsory two-step sign-in",

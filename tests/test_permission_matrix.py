@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from grove.core.models import Membership, Role
 from tests.conftest import CAST_ROLES, Cast
 
 ROLES = [*CAST_ROLES, "anonymous"]
@@ -46,6 +47,8 @@ GET: dict[str, dict[str, int]] = {
     "switch_school": everyone(405),
     "mfa_required": everyone(302),  # nobody in the cast's trusts has to set it up
     "staff_list": expect([*SCHOOL_STAFF, *TRUST_VIEWERS]),
+    "staff_new": expect(["head", "admin"]),
+    "staff_role_remove": everyone(405),
     "audit_log": expect(["head", "admin"]),
     "trust_settings": trust_page([*TRUST_VIEWERS, "trustee"]),
     "trust_overview": trust_page([*TRUST_VIEWERS, "trustee"]),
@@ -72,6 +75,8 @@ POST: dict[str, dict[str, int]] = {
     "pupil_upn": expect(LEADERS),
     "group_new": expect(LEADERS),
     "group_pupils": expect(LEADERS, ok_status=302),
+    "staff_new": expect(["head", "admin"]),
+    "staff_role_remove": expect(["head", "admin"], ok_status=302),
 }
 
 # URL namespaces owned by libraries and tested there (allauth) or closed to all but
@@ -101,6 +106,7 @@ def url_for(name: str, cast: Cast) -> str:
         "trust_id": cast.alder.pk,
         "pupil_id": cast.taught_pupil.pk,
         "group_id": cast.teacher_group.pk,
+        "membership_id": Membership.objects.get(user=cast.ta, role=Role.TEACHING_ASSISTANT).pk,
     }
     pattern = {p.name: p for _, p in grove_patterns()}[name]
     wanted = set(pattern.pattern.converters)

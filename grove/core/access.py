@@ -28,6 +28,7 @@ class Can(enum.Enum):
     MANAGE_PUPILS = "manage_pupils"  # add pupils, enrol them, correct their details
     MANAGE_CHARACTERISTICS = "manage_characteristics"  # SEN, FSM, EAL and the like
     MANAGE_GROUPS = "manage_groups"  # create teaching groups, move pupils between them
+    MANAGE_STAFF = "manage_staff"  # add staff, give and take away their roles in the school
     VIEW_AUDIT = "view_audit"
     VIEW_TRUST = "view_trust"  # the trust overview across schools
     MANAGE_TRUST = "manage_trust"  # trust settings such as compulsory MFA
@@ -40,9 +41,9 @@ _LEADER = {
 _CLASSROOM = {Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_PUPILS, Can.VIEW_OWN_PUPIL_DETAIL}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Can]] = {
-    Role.HEADTEACHER: frozenset(_LEADER | {Can.VIEW_AUDIT}),
+    Role.HEADTEACHER: frozenset(_LEADER | {Can.VIEW_AUDIT, Can.MANAGE_STAFF}),
     Role.SENIOR_LEADER: frozenset(_LEADER),
-    Role.ADMINISTRATOR: frozenset(_LEADER | {Can.VIEW_AUDIT}),
+    Role.ADMINISTRATOR: frozenset(_LEADER | {Can.VIEW_AUDIT, Can.MANAGE_STAFF}),
     Role.SENCO: frozenset(_CLASSROOM | {Can.VIEW_ALL_PUPIL_DETAIL, Can.MANAGE_CHARACTERISTICS}),
     Role.TEACHER: frozenset(_CLASSROOM),
     Role.TEACHING_ASSISTANT: frozenset(_CLASSROOM),

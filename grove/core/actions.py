@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from grove.core.models import AuditEvent, Membership, Role, School, Trust, User
+from grove.core.models import SCHOOL_ONLY_ROLES, AuditEvent, Membership, Role, School, Trust, User
 
 
 def audit_record(
@@ -74,3 +75,64 @@ def membership_grant(
         target=membership,
     )
     return membership
+
+
+@transaction.atomic
+def staff_add(
+    *,
+    actor: User,
+    school: School,
+    email: str,
+    given_name: str,
+    family_name: str,
+    roles: list[Role],
+    job_title: str = "",
+) -> tuple[User, bool]:
+    """Give someone roles in a school, making their account if they have none. Returns the user
+    and whether the account is new (and so needs an email to set its password)."""
+    email = email.strip().lower()
+    if not roles:
+        raise ValidationError({"roles": "Choose at least one role."})
+    not_here = [role.label for role in roles if role not in SCHOOL_ONLY_ROLES]
+    if not_here:
+        raise ValidationError(
+            {"roles": f"{', '.join(not_here)} is held across a trust, not in a school."}
+        )
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if user is None:
+        user = User(email=email, given_name=given_name.strip(), family_name=family_name.strip())
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    held = set(Membership.objects.filter(user=user, school=school).values_list("role", flat=True))
+    new_roles = [role for role in roles if role.value not in held]
+    if not new_roles:
+        raise ValidationError(
+            {"roles": f"{user.full_name} already holds these roles at {school.name}."}
+        )
+    for role in new_roles:
+        membership_grant(
+            actor=actor, user=user, trust=school.trust, role=role, school=school,
+            job_title=job_title,
+        )  # fmt: skip
+    return user, created
+
+
+@transaction.atomic
+def membership_revoke(*, actor: User, membership: Membership) -> None:
+    """Take a role away. Nobody removes their own, so a school cannot lock out its last head
+    by accident: another leader must do it."""
+    if membership.user_id == actor.pk:
+        raise ValidationError("You cannot remove your own role; ask another leader.")
+    where = membership.school.name if membership.school else membership.trust.name
+    audit_record(
+        actor=actor,
+        action="membership.revoke",
+        summary=f"Removed {membership.user.full_name} as {membership.get_role_display()} "
+        f"in {where}",
+        trust=membership.trust,
+        school=membership.school,
+        target=membership,
+    )
+    membership.delete()

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 
+from grove.core.models import SCHOOL_ONLY_ROLES, Role
+
 
 class AuditSearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
@@ -39,3 +41,17 @@ class TrustSettingsForm(forms.Form):
 
 class SchoolSwitchForm(forms.Form):
     school = forms.IntegerField()
+
+
+class StaffForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", help_text="They sign in with it; a link to choose a password goes there."
+    )
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    roles = forms.MultipleChoiceField(
+        label="Roles in this school",
+        choices=[(role.value, role.label) for role in Role if role in SCHOOL_ONLY_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    job_title = forms.CharField(label="Job title", max_length=120, required=False)

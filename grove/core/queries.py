@@ -25,6 +25,8 @@ class StaffRow:
     roles: list[str]
     job_title: str
     other_schools: list[str]
+    # (membership id, role label) for the roles held in this school, which its leaders manage.
+    school_roles: list[tuple[int, str]]
 
 
 def staff_for_school(school: School) -> list[StaffRow]:
@@ -36,11 +38,14 @@ def staff_for_school(school: School) -> list[StaffRow]:
         .order_by("user__family_name", "user__given_name")
     )
     rows: dict[int, tuple[User, set[str], str]] = {}
+    here: dict[int, list[tuple[int, str]]] = {}
     for membership in memberships:
         user, roles, title = rows.get(membership.user_id, (membership.user, set(), ""))
         label = Role(membership.role).label
         if membership.school_id is None:
             label += " (trust)"
+        else:
+            here.setdefault(membership.user_id, []).append((membership.pk, label))
         roles.add(label)
         rows[membership.user_id] = (user, roles, title or membership.job_title)
     elsewhere: dict[int, set[str]] = {}
@@ -51,7 +56,13 @@ def staff_for_school(school: School) -> list[StaffRow]:
     ):
         elsewhere.setdefault(user_id, set()).add(name)
     return [
-        StaffRow(user, sorted(roles), title, sorted(elsewhere.get(user_id, set())))
+        StaffRow(
+            user,
+            sorted(roles),
+            title,
+            sorted(elsewhere.get(user_id, set())),
+            sorted(here.get(user_id, []), key=lambda held: held[1]),
+        )
         for user_id, (user, roles, title) in rows.items()
     ]
 

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grove.core import actions, queries
 from grove.core.access import Can, get_school_for, get_trust_for, viewer_for
-from grove.core.forms import AuditSearchForm, SchoolSwitchForm, TrustSettingsForm
+from grove.core.forms import AuditSearchForm, SchoolSwitchForm, StaffForm, TrustSettingsForm
 from grove.core.middleware import has_totp, mfa_compulsory_for
-from grove.core.models import AuditEvent
+from grove.core.models import AuditEvent, Membership, Role
+from grove.core.notify import send_welcome
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,8 +63,72 @@ def switch_school(request: HttpRequest) -> HttpResponse:
 @section("staff")
 def staff_list(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_school_for(viewer_for(request), school_id, Can.VIEW_STAFF)
+    viewer = viewer_for(request)
     rows = queries.staff_for_school(school)
-    return render(request, "core/staff_list.html", {"school": school, "rows": rows})
+    return render(
+        request,
+        "core/staff_list.html",
+        {"school": school, "rows": rows, "can_manage": viewer.can(Can.MANAGE_STAFF, school)},
+    )
+
+
+@login_required
+@section("staff")
+@require_http_methods(["GET", "POST"])
+def staff_new(request: HttpRequest, school_id: int) -> HttpResponse:
+    viewer = viewer_for(request)
+    school = get_school_for(viewer, school_id, Can.MANAGE_STAFF)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, created = actions.staff_add(
+                actor=viewer.user,
+                school=school,
+                email=data["email"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                roles=[Role(value) for value in data["roles"]],
+                job_title=data["job_title"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            if created:
+                send_welcome(request, user=user, school=school, by=viewer.user)
+                messages.success(
+                    request, f"{user.full_name} can now sign in: an email to {user.email} "
+                    "lets them choose a password."
+                )  # fmt: skip
+            else:
+                messages.success(request, f"{user.full_name} has their new roles at {school.name}.")
+            return redirect("staff_list", school_id=school.pk)
+    return render(request, "core/staff_new.html", {"school": school, "form": form})
+
+
+@login_required
+@require_POST
+def staff_role_remove(request: HttpRequest, school_id: int, membership_id: int) -> HttpResponse:
+    viewer = viewer_for(request)
+    school = get_school_for(viewer, school_id, Can.MANAGE_STAFF)
+    membership = (
+        Membership.objects.filter(pk=membership_id, school=school)
+        .select_related("user", "school", "trust")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such role in this school.")
+    try:
+        actions.membership_revoke(actor=viewer.user, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{membership.user.full_name} is no longer {membership.get_role_display()} here.",
+        )
+    return redirect("staff_list", school_id=school.pk)
 
 
 @login_required
