@@ -5,8 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from grove.core.models import SCHOOL_ONLY_ROLES, Role
+
+
+def show_action_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put an action's refusal on the form, each message on the field it names (or the form)."""
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
 
 
 class AuditSearchForm(forms.Form):

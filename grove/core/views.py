@@ -15,7 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grove.core import actions, queries
 from grove.core.access import Can, get_school_for, get_trust_for, viewer_for
-from grove.core.forms import AuditSearchForm, SchoolSwitchForm, StaffForm, TrustSettingsForm
+from grove.core.forms import (
+    AuditSearchForm,
+    SchoolSwitchForm,
+    StaffForm,
+    TrustSettingsForm,
+    show_action_errors,
+)
 from grove.core.middleware import has_totp, mfa_compulsory_for
 from grove.core.models import AuditEvent, Membership, Role
 from grove.core.notify import send_welcome
@@ -92,8 +98,7 @@ def staff_new(request: HttpRequest, school_id: int) -> HttpResponse:
                 job_title=data["job_title"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            show_action_errors(form, error)
         else:
             if created:
                 send_welcome(request, user=user, school=school, by=viewer.user)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grove.core.access import Can, Viewer, get_school_for, get_trust_for, viewer_for
 from grove.core.actions import audit_record
+from grove.core.forms import show_action_errors
 from grove.core.models import AcademicYear, Role, School, User
 from grove.core.queries import current_academic_year
 from grove.core.views import section
@@ -45,11 +46,6 @@ def _year() -> AcademicYear:
     if year is None:
         raise Http404("No academic year has been set up yet.")
     return year
-
-
-def _apply_form_errors(form: Any, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required
@@ -169,7 +165,7 @@ def pupil_new(request: HttpRequest, school_id: int) -> HttpResponse:
                 ),
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            show_action_errors(form, error)
         else:
             messages.success(request, f"{pupil.name} is on the roll.")
             return redirect("pupil_profile", school_id=school.pk, pupil_id=pupil.pk)
@@ -248,7 +244,7 @@ def pupil_characteristics(request: HttpRequest, school_id: int, pupil_id: int) -
                 valid_from=form.cleaned_data["valid_from"],
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            show_action_errors(form, error)
         else:
             messages.success(request, f"Characteristics recorded for {pupil.name}.")
             return redirect("pupil_profile", school_id=school.pk, pupil_id=pupil.pk)
@@ -277,7 +273,7 @@ def pupil_upn(request: HttpRequest, school_id: int, pupil_id: int) -> HttpRespon
                 on=timezone.localdate(),
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            show_action_errors(form, error)
         else:
             messages.success(request, f"{pupil.name}'s UPN is now {pupil.upn}.")
             return redirect("pupil_profile", school_id=school.pk, pupil_id=pupil.pk)
@@ -350,7 +346,7 @@ def group_new(request: HttpRequest, school_id: int) -> HttpResponse:
                 teachers=list(data["teachers"]),
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            show_action_errors(form, error)
         else:
             messages.success(request, f"Group {group.name} created.")
             return redirect("group_page", school_id=school.pk, group_id=group.pk)
