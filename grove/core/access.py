@@ -8,7 +8,6 @@ change it gets a 403.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -131,11 +130,6 @@ class Viewer:
                 caps |= TRUST_ADMINISTRATOR_EXTRA
         return capability in caps
 
-    def schools_where(self, capability: Can) -> list[School]:
-        return sorted(
-            (s for s in self.schools.values() if self.can(capability, s)), key=lambda s: s.name
-        )
-
     def trusts_where(self, capability: Can) -> list[Trust]:
         return sorted(
             (t for t in self.trusts.values() if self.can_in_trust(capability, t)),
@@ -146,17 +140,20 @@ class Viewer:
     def all_schools(self) -> list[School]:
         return sorted(self.schools.values(), key=lambda s: s.name)
 
-    @property
-    def all_roles(self) -> set[Role]:
-        roles: set[Role] = set()
-        for school_roles in self.roles_by_school.values():
-            roles |= school_roles
-        for trust_roles in self.trust_roles.values():
-            roles |= trust_roles
-        return roles
-
-    def sees_pupil_data(self) -> bool:
-        return bool(self.all_roles & PUPIL_DATA_ROLES)
+    def must_use_mfa(self) -> bool:
+        """Whether a trust that makes MFA compulsory gives this person a role that sees pupil
+        data. The rule belongs to each trust: a governor in a trust that requires MFA who teaches
+        in one that does not is not forced. Reads only what load() has already fetched."""
+        requiring = {trust_id for trust_id, trust in self.trusts.items() if trust.mfa_required}
+        if not requiring:
+            return False
+        for trust_id, roles in self.trust_roles.items():
+            if trust_id in requiring and roles & PUPIL_DATA_ROLES:
+                return True
+        for school_id, roles in self.roles_by_school.items():
+            if self.schools[school_id].trust_id in requiring and roles & PUPIL_DATA_ROLES:
+                return True
+        return False
 
     def role_labels_in(self, school: School | int) -> list[str]:
         return sorted(role.label for role in self.roles_in(school))
@@ -198,7 +195,3 @@ def get_trust_for(viewer: Viewer, trust_id: int, capability: Can = Can.VIEW_TRUS
             raise PermissionDenied("Your role does not allow this.")
         raise Http404("No such trust.")
     return trust
-
-
-def school_ids(schools: Iterable[School]) -> list[int]:
-    return [school.pk for school in schools]

@@ -5,43 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from grove.core.access import PUPIL_DATA_ROLES, Viewer, viewer_for
+from grove.core.access import viewer_for
+from grove.core.queries import has_totp
 
 # Pages a person can still reach before their authenticator is set up: allauth names its pages
 # account_* (sign in and out, password) and mfa_* (setting up the authenticator), and Grove's
 # page that explains the rule is mfa_required.
 _EXEMPT_URL_NAME_PREFIXES = ("account_", "mfa_")
-
-
-def mfa_compulsory_for(viewer: Viewer) -> bool:
-    """Whether a trust that makes MFA compulsory gives this person a role that sees pupil data.
-
-    The rule belongs to each trust: a governor in a trust that requires MFA who teaches in a trust
-    that does not is not forced. Reads only what the Viewer has already loaded.
-    """
-    requiring = {trust_id for trust_id, trust in viewer.trusts.items() if trust.mfa_required}
-    if not requiring:
-        return False
-    for trust_id, roles in viewer.trust_roles.items():
-        if trust_id in requiring and roles & PUPIL_DATA_ROLES:
-            return True
-    for school_id, roles in viewer.roles_by_school.items():
-        if viewer.schools[school_id].trust_id in requiring and roles & PUPIL_DATA_ROLES:
-            return True
-    return False
-
-
-def has_totp(user_id: int | None) -> bool:
-    found: bool = Authenticator.objects.filter(
-        user_id=user_id, type=Authenticator.Type.TOTP
-    ).exists()
-    return found
 
 
 class RequireMfaMiddleware:
@@ -71,7 +46,7 @@ class RequireMfaMiddleware:
         url_name = (match.url_name if match else None) or ""
         if url_name.startswith(_EXEMPT_URL_NAME_PREFIXES):
             return None
-        if not mfa_compulsory_for(viewer_for(request)):
+        if not viewer_for(request).must_use_mfa():
             return None
         if has_totp(request.user.pk):
             return None

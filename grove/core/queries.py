@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from allauth.mfa.models import Authenticator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from grove.core.models import AcademicYear, AuditEvent, Membership, Role, School, User
+
+
+def has_totp(user_id: int | None) -> bool:
+    """Whether the person has set up an authenticator app (allauth's TOTP)."""
+    found: bool = Authenticator.objects.filter(
+        user_id=user_id, type=Authenticator.Type.TOTP
+    ).exists()
+    return found
 
 
 def current_academic_year(today: dt.date | None = None) -> AcademicYear | None:

@@ -22,7 +22,6 @@ from grove.core.forms import (
     TrustSettingsForm,
     show_action_errors,
 )
-from grove.core.middleware import has_totp, mfa_compulsory_for
 from grove.core.models import AuditEvent, Membership, Role
 from grove.core.notify import send_welcome
 
@@ -191,6 +190,6 @@ def email_managed(request: HttpRequest) -> HttpResponse:
 @login_required
 def mfa_required(request: HttpRequest) -> HttpResponse:
     """Explains why two-step sign-in must be set up; anyone it does not apply to goes home."""
-    if not mfa_compulsory_for(viewer_for(request)) or has_totp(request.user.pk):
+    if not viewer_for(request).must_use_mfa() or queries.has_totp(request.user.pk):
         return redirect("home")
     return render(request, "core/mfa_required.html")
