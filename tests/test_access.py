@@ -177,3 +177,15 @@ def test_not_found_and_forbidden_pages_speak_plainly(cast: Cast) -> None:
     assert missing.status_code == 404 and "Page not found" in missing.content.decode()
     denied = cast.client_for("teacher").get(reverse("audit_log", args=[cast.alder_primary.pk]))
     assert denied.status_code == 403 and "Your role does not allow this" in denied.content.decode()
+
+
+def test_another_schools_enrolment_is_named_only_to_those_who_see_that_school(
+    cast: Cast,
+) -> None:
+    from grove.core.models import AcademicYear
+
+    earlier, _ = AcademicYear.objects.get_or_create(start_year=cast.year.start_year - 1)
+    enrol(cast.other_pupil, cast.alder_secondary, "3", year=earlier)
+    args = (cast.alder_primary.pk, cast.other_pupil.pk)
+    assert "Alder Secondary" not in page(cast, "head", "pupil_profile", *args)
+    assert "Alder Secondary" in page(cast, "data_lead", "pupil_profile", *args)

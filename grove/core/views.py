@@ -67,8 +67,8 @@ def switch_school(request: HttpRequest) -> HttpResponse:
 @login_required
 @section("staff")
 def staff_list(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for(viewer_for(request), school_id, Can.VIEW_STAFF)
     viewer = viewer_for(request)
+    school = get_school_for(viewer, school_id, Can.VIEW_STAFF)
     rows = queries.staff_for_school(school)
     return render(
         request,

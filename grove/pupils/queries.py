@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from grove.core.models import AcademicYear, School, Trust
+from grove.core.models import AcademicYear, Role, School, Trust, User
 from grove.pupils.codes import YEAR_GROUP_ORDER, YEAR_GROUPS
 from grove.pupils.models import Characteristics, Enrolment, GroupPupil, Pupil, TeachingGroup
 
@@ -259,3 +259,32 @@ def pupils_to_add(group: TeachingGroup) -> QuerySet[Pupil]:
         candidates = candidates.filter(enrolments__year_group__in=group.year_groups)
     in_group = GroupPupil.objects.filter(group=group, ends__isnull=True).values("pupil_id")
     return candidates.exclude(pk__in=in_group).order_by("legal_last_name", "legal_first_name")
+
+
+def pupil_enrolments(pupil: Pupil, *, visible_school_ids: set[int]) -> list[Enrolment]:
+    """A pupil's enrolments, oldest first; another school's is only named to someone who may
+    see that school."""
+    return list(
+        Enrolment.objects.filter(pupil=pupil, school_id__in=visible_school_ids)
+        .select_related("school", "academic_year")
+        .order_by("academic_year__start_year")
+    )
+
+
+def group_teacher_candidates(school: School) -> QuerySet[User]:
+    """Staff of the school who can teach or support a group."""
+    return (
+        User.objects.filter(
+            memberships__school=school,
+            memberships__role__in=[
+                Role.TEACHER,
+                Role.TEACHING_ASSISTANT,
+                Role.SUBJECT_LEADER,
+                Role.SENCO,
+                Role.HEADTEACHER,
+                Role.SENIOR_LEADER,
+            ],
+        )
+        .distinct()
+        .order_by("family_name", "given_name")
+    )

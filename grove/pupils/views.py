@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grove.core.access import Can, Viewer, get_school_for, get_trust_for, viewer_for
 from grove.core.actions import audit_record
 from grove.core.forms import show_action_errors
-from grove.core.models import AcademicYear, Role, School, User
+from grove.core.models import AcademicYear, School
 from grove.core.queries import current_academic_year
 from grove.core.views import section
 from grove.pupils import actions, queries
@@ -36,7 +35,7 @@ from grove.pupils.forms import (
     PupilForm,
     UPNForm,
 )
-from grove.pupils.models import Characteristics, Enrolment, GroupPupil, Pupil
+from grove.pupils.models import Characteristics, GroupPupil, Pupil
 
 PAGE_SIZE = 50
 
@@ -181,12 +180,7 @@ def pupil_profile(request: HttpRequest, school_id: int, pupil_id: int) -> HttpRe
     viewer = viewer_for(request)
     school = get_school_for(viewer, school_id, Can.VIEW_PUPILS)
     pupil, detail = get_pupil_for(viewer, school, pupil_id)
-    # Another school's history is only named to someone who may see that school.
-    enrolments = [
-        e
-        for e in Enrolment.objects.filter(pupil=pupil).select_related("school", "academic_year")
-        if e.school_id == school.pk or e.school_id in viewer.schools
-    ]
+    enrolments = queries.pupil_enrolments(pupil, visible_school_ids={school.pk, *viewer.schools})
     placements = (
         GroupPupil.objects.filter(pupil=pupil, group__school=school)
         .select_related("group")
@@ -306,24 +300,6 @@ def group_list(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-def _school_teachers(school: School) -> Any:
-    return (
-        User.objects.filter(
-            Q(memberships__school=school),
-            memberships__role__in=[
-                Role.TEACHER,
-                Role.TEACHING_ASSISTANT,
-                Role.SUBJECT_LEADER,
-                Role.SENCO,
-                Role.HEADTEACHER,
-                Role.SENIOR_LEADER,
-            ],
-        )
-        .distinct()
-        .order_by("family_name", "given_name")
-    )
-
-
 @login_required
 @section("groups")
 @require_http_methods(["GET", "POST"])
@@ -331,7 +307,7 @@ def group_new(request: HttpRequest, school_id: int) -> HttpResponse:
     viewer = viewer_for(request)
     school = get_school_for(viewer, school_id, Can.MANAGE_GROUPS)
     year = _year()
-    form = GroupForm(request.POST or None, staff=_school_teachers(school))
+    form = GroupForm(request.POST or None, staff=queries.group_teacher_candidates(school))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
