@@ -35,7 +35,7 @@ from grove.pupils.forms import (
     PupilForm,
     UPNForm,
 )
-from grove.pupils.models import Characteristics, GroupPupil, Pupil
+from grove.pupils.models import Characteristics, GroupPupil, Pupil, TeachingGroup
 
 PAGE_SIZE = 50
 
@@ -103,7 +103,6 @@ def pupil_list(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_school_for(viewer, school_id, Can.VIEW_PUPILS)
     year = _year()
     form = PupilFilterForm(request.GET)
-    form.is_valid()
     filters = form.cleaned_data if form.is_valid() else {}
     sees_all = viewer.can(Can.VIEW_ALL_PUPIL_DETAIL, school)
     taught = set() if sees_all else taught_pupil_ids(viewer, school)
@@ -329,7 +328,7 @@ def group_new(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "pupils/group_new.html", {"school": school, "form": form})
 
 
-def _group_context(viewer: Viewer, school: School, group: Any) -> dict[str, Any]:
+def _group_context(viewer: Viewer, school: School, group: TeachingGroup) -> dict[str, Any]:
     can_manage = viewer.can(Can.MANAGE_GROUPS, school)
     sees_all = viewer.can(Can.VIEW_ALL_PUPIL_DETAIL, school)
     return {
