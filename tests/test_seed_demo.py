@@ -301,7 +301,7 @@ def test_every_school_has_someone_in_every_school_role() -> None:
         assert not titles.filter(job_title="")
 
 
-def test_trust_wide_staff_and_administrators_can_use_the_admin() -> None:
+def test_trust_wide_staff_exist_and_no_demo_login_opens_the_admin() -> None:
     trust_roles = set(
         Membership.objects.filter(trust__name=RIVERSIDE, school__isnull=True).values_list(
             "role", flat=True
