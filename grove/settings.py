@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "grove.core",
     "grove.pupils",
+    "grove.tracking",
 ]
 
 MIDDLEWARE = [

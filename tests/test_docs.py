@@ -144,7 +144,17 @@ CAPABILITY_MEANINGS: dict[Can, str] = {
     Can.MANAGE_STAFF: "Add staff to the school and give or take away their roles there",
     Can.VIEW_AUDIT: "Read the school's audit log",
     Can.VIEW_TRUST: "See the trust overview and the trust's settings",
-    Can.MANAGE_TRUST: "Change the trust's settings, such as compulsory two-step sign-in",
+    Can.MANAGE_TRUST: (
+        "Change the trust's settings, such as compulsory two-step sign-in; manage the trust's "
+        "common scales and collection calendar"
+    ),
+    Can.VIEW_ATTAINMENT: "See attainment figures for the school: shares and spreads, not names",
+    Can.VIEW_ALL_RESULTS: "See every pupil's judgements, targets and estimates in the school",
+    Can.VIEW_OWN_RESULTS: "See the judgements, targets and estimates of the pupils they teach",
+    Can.RECORD_OWN_RESULTS: "Record judgements and set targets for the groups they teach",
+    Can.RECORD_ALL_RESULTS: "Record judgements and set targets for any group in the school",
+    Can.MANAGE_TRACKING: "Define the school's own scales and collection points",
+    Can.VIEW_WORKLOAD: "See completion and the measured time data entry takes, by teacher",
 }
 
 

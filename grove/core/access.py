@@ -31,28 +31,46 @@ class Can(enum.Enum):
     VIEW_AUDIT = "view_audit"
     VIEW_TRUST = "view_trust"  # the trust overview across schools
     MANAGE_TRUST = "manage_trust"  # trust settings such as compulsory MFA
+    # Tracking.
+    VIEW_ATTAINMENT = "view_attainment"  # attainment figures for the school, never names
+    VIEW_ALL_RESULTS = "view_all_results"  # every pupil's judgements, targets and estimates
+    VIEW_OWN_RESULTS = "view_own_results"  # judgements of the pupils one teaches
+    RECORD_OWN_RESULTS = "record_own_results"  # judgements and targets for one's own groups
+    RECORD_ALL_RESULTS = "record_all_results"  # judgements and targets for any group
+    MANAGE_TRACKING = "manage_tracking"  # the school's own scales and collection points
+    VIEW_WORKLOAD = "view_workload"  # completion and measured time, by group and teacher
 
 
 _LEADER = {
     Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_PUPILS, Can.VIEW_ALL_PUPIL_DETAIL,
     Can.MANAGE_PUPILS, Can.MANAGE_CHARACTERISTICS, Can.MANAGE_GROUPS,
+    Can.VIEW_ATTAINMENT, Can.VIEW_ALL_RESULTS, Can.RECORD_OWN_RESULTS, Can.RECORD_ALL_RESULTS,
+    Can.MANAGE_TRACKING, Can.VIEW_WORKLOAD,
 }  # fmt: skip
-_CLASSROOM = {Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_PUPILS, Can.VIEW_OWN_PUPIL_DETAIL}
+_CLASSROOM = {
+    Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_PUPILS, Can.VIEW_OWN_PUPIL_DETAIL,
+    Can.VIEW_ATTAINMENT, Can.VIEW_OWN_RESULTS, Can.RECORD_OWN_RESULTS,
+}  # fmt: skip
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Can]] = {
     Role.HEADTEACHER: frozenset(_LEADER | {Can.VIEW_AUDIT, Can.MANAGE_STAFF}),
     Role.SENIOR_LEADER: frozenset(_LEADER),
     Role.ADMINISTRATOR: frozenset(_LEADER | {Can.VIEW_AUDIT, Can.MANAGE_STAFF}),
-    Role.SENCO: frozenset(_CLASSROOM | {Can.VIEW_ALL_PUPIL_DETAIL, Can.MANAGE_CHARACTERISTICS}),
+    Role.SENCO: frozenset(
+        _CLASSROOM | {Can.VIEW_ALL_PUPIL_DETAIL, Can.MANAGE_CHARACTERISTICS, Can.VIEW_ALL_RESULTS}
+    ),
     Role.TEACHER: frozenset(_CLASSROOM),
     Role.TEACHING_ASSISTANT: frozenset(_CLASSROOM),
-    Role.SUBJECT_LEADER: frozenset(_CLASSROOM),
+    # Subject leaders see their subjects across the school: every pupil's judgements.
+    Role.SUBJECT_LEADER: frozenset(_CLASSROOM | {Can.VIEW_ALL_RESULTS}),
     Role.SUPPORT_STAFF: frozenset({Can.VIEW_SCHOOL, Can.VIEW_STAFF}),
     # Governors see anonymised aggregates only: no pupil names, no staff names. Held across a
     # trust (a trustee), the role also shows the trust's picture: VIEW_TRUST only counts there.
-    Role.GOVERNOR: frozenset({Can.VIEW_SCHOOL, Can.VIEW_TRUST}),
+    Role.GOVERNOR: frozenset({Can.VIEW_SCHOOL, Can.VIEW_TRUST, Can.VIEW_ATTAINMENT}),
     # Trust leaders see aggregates for every school; pupil level is for the data lead.
-    Role.TRUST_LEADER: frozenset({Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_TRUST}),
+    Role.TRUST_LEADER: frozenset(
+        {Can.VIEW_SCHOOL, Can.VIEW_STAFF, Can.VIEW_TRUST, Can.VIEW_ATTAINMENT, Can.VIEW_WORKLOAD}
+    ),
     Role.TRUST_DATA_LEAD: frozenset(
         {
             Can.VIEW_SCHOOL,
@@ -61,6 +79,10 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Can]] = {
             Can.VIEW_ALL_PUPIL_DETAIL,
             Can.VIEW_TRUST,
             Can.MANAGE_TRUST,
+            Can.VIEW_ATTAINMENT,
+            Can.VIEW_ALL_RESULTS,
+            Can.MANAGE_TRACKING,
+            Can.VIEW_WORKLOAD,
         }
     ),
 }

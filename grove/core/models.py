@@ -22,6 +22,11 @@ class Trust(models.Model):
         default=False,
         help_text="Everyone whose role sees pupil data must set up an authenticator app.",
     )
+    collection_cap = models.PositiveSmallIntegerField(
+        "collection points a year",
+        default=3,
+        help_text="Going past this many data collections in a year needs a recorded reason.",
+    )
 
     class Meta:
         ordering = ["name"]

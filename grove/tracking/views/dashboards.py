@@ -1,0 +1,5 @@
+"""Tracking views: dashboards."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

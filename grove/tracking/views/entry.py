@@ -1,0 +1,5 @@
+"""Tracking views: entry."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Tracking views: setup."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
