@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from grove.core.models import AcademicYear, Phase, Role, School, Trust, User
 from grove.pupils.models import Pupil, TeachingGroup
+from grove.tracking.actions import ResultRow, results_write, tracking_setup
+from grove.tracking.models import Band, CollectionPoint, Scale, Subject
 from tests.factories import (
     PASSWORD,
     PupilFactory,
@@ -57,6 +62,8 @@ class Cast:
     teacher_group: TeachingGroup
     other_group: TeachingGroup
     birch_group: TeachingGroup
+    point: CollectionPoint  # Alder's open collection point
+    maths: Subject
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -112,7 +119,37 @@ def _build_cast() -> None:
     group(primary, "4 Oak", teachers=(users["teacher"], users["ta"]), pupils=(taught,))
     group(primary, "4 Ash", pupils=(other,))
     group(schools["birch_primary"], "4 Elm", teachers=(users["outsider"],), pupils=(birch_pupil,))
-    assert year
+    _build_tracking(alder, birch, year, users["data_lead"], primary, taught)
+
+
+def _build_tracking(
+    alder: Trust, birch: Trust, year: AcademicYear, lead: User, primary: School, taught: Pupil
+) -> None:
+    """Both trusts get the built-in scales; Alder has one open collection point (teacher
+    assessment in maths and reading, years 3 to 6) where the taught pupil has a judgement."""
+    tracking_setup(actor=None, trust=alder)
+    tracking_setup(actor=None, trust=birch)
+    today = timezone.localdate()
+    point = CollectionPoint.objects.create(
+        trust=alder,
+        academic_year=year,
+        name="Autumn assessment",
+        opens=max(year.starts, today - dt.timedelta(days=20)),
+        closes=min(year.ends, today + dt.timedelta(days=20)),
+        year_groups=["3", "4", "5", "6"],
+        scale=Scale.objects.get(trust=alder, builtin_key="teacher_assessment"),
+        purpose="To plan next term's teaching.",
+        used_by="Class teachers and the head.",
+        minutes_per_pupil=Decimal("0.5"),
+    )
+    point.subjects.set(Subject.objects.filter(trust=alder, code__in=["maths", "reading"]))
+    maths = Subject.objects.get(trust=alder, code="maths")
+    exs = Band.objects.get(scale=point.scale, code="EXS")
+    results_write(
+        actor=lead,
+        trust=alder,
+        rows=[ResultRow(point.pk, maths.pk, taught.pk, primary.pk, "4", exs)],
+    )
 
 
 @pytest.fixture(scope="session")
@@ -142,6 +179,8 @@ def cast(db: None) -> Cast:
         teacher_group=groups["4 Oak"],
         other_group=groups["4 Ash"],
         birch_group=groups["4 Elm"],
+        point=CollectionPoint.objects.get(name="Autumn assessment"),
+        maths=Subject.objects.get(trust__name="Alder Trust", code="maths"),
     )
 
 

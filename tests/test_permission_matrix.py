@@ -42,6 +42,12 @@ def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(CAST_ROLES, status) | {"anonymous": 302}
 
 
+# Tracking: who sees attainment figures, who sees pupils' judgements, who records them.
+FIGURE_VIEWERS = [*PUPIL_VIEWERS, "governor", "trust_leader"]  # all but support staff
+RESULT_VIEWERS = [*LEADERS, "senco", "subject_leader", "data_lead"]  # every pupil's judgements
+OWN_RESULTS = [*RESULT_VIEWERS, "teacher", "ta"]  # the taught pupil / the teacher's group
+TRUST_MANAGERS = ["data_lead"]  # trust scales and calendar (and a trust-wide administrator)
+
 GET: dict[str, dict[str, int]] = {
     "home": everyone(302),
     "switch_school": everyone(405),
@@ -107,6 +113,10 @@ def url_for(name: str, cast: Cast) -> str:
         "pupil_id": cast.taught_pupil.pk,
         "group_id": cast.teacher_group.pk,
         "membership_id": Membership.objects.get(user=cast.ta, role=Role.TEACHING_ASSISTANT).pk,
+        "point_id": cast.point.pk,
+        "subject_id": cast.maths.pk,
+        "scale_id": cast.point.scale_id,
+        "year_group": "4",
     }
     pattern = {p.name: p for _, p in grove_patterns()}[name]
     wanted = set(pattern.pattern.converters)
