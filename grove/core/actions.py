@@ -34,7 +34,10 @@ def audit_record(
 
 
 @transaction.atomic
-def trust_settings_update(*, actor: User, trust: Trust, mfa_required: bool) -> Trust:
+def trust_settings_update(
+    *, actor: User, trust: Trust, mfa_required: bool, collection_cap: int | None = None
+) -> Trust:
+    """Change the trust's settings; collection_cap None leaves the cap as it is."""
     if trust.mfa_required != mfa_required:
         trust.mfa_required = mfa_required
         trust.save(update_fields=["mfa_required"])
@@ -43,6 +46,20 @@ def trust_settings_update(*, actor: User, trust: Trust, mfa_required: bool) -> T
             actor=actor,
             action="trust.settings",
             summary=f"Made MFA {state} for {trust.name}",
+            trust=trust,
+            target=trust,
+        )
+    if collection_cap is not None and collection_cap != trust.collection_cap:
+        if not 1 <= collection_cap <= 50:
+            raise ValidationError({"collection_cap": "Choose a cap from 1 to 50 a year."})
+        before = trust.collection_cap
+        trust.collection_cap = collection_cap
+        trust.save(update_fields=["collection_cap"])
+        audit_record(
+            actor=actor,
+            action="trust.settings",
+            summary=f"Changed {trust.name}'s cap on collection points from {before} to "
+            f"{collection_cap} a year",
             trust=trust,
             target=trust,
         )

@@ -24,11 +24,20 @@ def _nav_for(request: HttpRequest, school: School | None) -> list[NavItem]:
     items: list[NavItem] = []
     for trust in viewer.trusts_where(Can.VIEW_TRUST):
         items.append(NavItem("Trust", reverse("trust_overview", args=[trust.pk]), "trust"))
+        items.append(
+            NavItem(
+                "Trust attainment", reverse("tracking_trust", args=[trust.pk]), "trust_tracking"
+            )
+        )
     if school is None:
         return items
     sid = school.pk
     caps = viewer.capabilities_in(school)
     items.append(NavItem("School", reverse("school_overview", args=[sid]), "school"))
+    if Can.VIEW_ATTAINMENT in caps:
+        items.append(NavItem("Attainment", reverse("tracking_school", args=[sid]), "tracking"))
+    if Can.RECORD_OWN_RESULTS in caps:
+        items.append(NavItem("Record", reverse("tracking_record", args=[sid]), "record"))
     if Can.VIEW_PUPILS in caps:
         items.append(NavItem("Pupils", reverse("pupil_list", args=[sid]), "pupils"))
         items.append(NavItem("Groups", reverse("group_list", args=[sid]), "groups"))

@@ -44,6 +44,14 @@ class TrustSettingsForm(forms.Form):
         required=False,
         help_text="They will be asked to set up an authenticator app the next time they sign in.",
     )
+    collection_cap = forms.IntegerField(
+        label="Collection points a year",
+        required=False,
+        min_value=1,
+        max_value=50,
+        help_text="The trust's cap on data collections per school per year. Going past it needs "
+        "a recorded reason, which everyone who sees the calendar sees.",
+    )
 
 
 class SchoolSwitchForm(forms.Form):

@@ -168,12 +168,17 @@ def trust_settings(request: HttpRequest, trust_id: int) -> HttpResponse:
         form = TrustSettingsForm(request.POST)
         if form.is_valid():
             actions.trust_settings_update(
-                actor=viewer.user, trust=trust, mfa_required=form.cleaned_data["mfa_required"]
+                actor=viewer.user,
+                trust=trust,
+                mfa_required=form.cleaned_data["mfa_required"],
+                collection_cap=form.cleaned_data["collection_cap"],
             )
             messages.success(request, "Trust settings saved.")
             return redirect("trust_settings", trust_id=trust.pk)
     else:
-        form = TrustSettingsForm(initial={"mfa_required": trust.mfa_required})
+        form = TrustSettingsForm(
+            initial={"mfa_required": trust.mfa_required, "collection_cap": trust.collection_cap}
+        )
     history = AuditEvent.objects.filter(trust=trust, school__isnull=True)[:20]
     return render(
         request,

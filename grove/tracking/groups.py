@@ -87,3 +87,27 @@ def keys_for(mask: int) -> tuple[str, ...]:
     result = tuple(keys)
     _KEYS_CACHE[mask] = result
     return result
+
+
+# How to pick a group's pupils out of results by their bitmask: (bits, whether set).
+GROUP_TEST: dict[str, tuple[int, bool]] = {
+    "pp": (PP, True),
+    "not_pp": (PP, False),
+    "sen_k": (SEN_K, True),
+    "sen_e": (SEN_E, True),
+    "sen_n": (SEN_K | SEN_E, False),
+    "eal": (EAL, True),
+    "not_eal": (EAL, False),
+    "female": (FEMALE, True),
+    "male": (MALE, True),
+    "prior_low": (PRIOR_LOW, True),
+    "prior_mid": (PRIOR_MID, True),
+    "prior_high": (PRIOR_HIGH, True),
+}
+
+
+def in_group(mask: int, key: str) -> bool:
+    if key == "all":
+        return True
+    bits, present = GROUP_TEST[key]
+    return bool(mask & bits) is present

@@ -1,6 +1,5 @@
 """URLs for tracking: setup (scales, calendar), data entry, dashboards, pupils, workload."""
 
-
 from grove.tracking.views import dashboards, entry, setup
 
 urlpatterns = [
