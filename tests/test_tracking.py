@@ -440,3 +440,13 @@ def test_result_timestamps_are_kept(cast: Cast) -> None:
     result = Result.objects.get(pupil=pupils[0])
     assert abs((timezone.now() - result.recorded_at).total_seconds()) < 60
     assert result.recorded_by == cast.teacher
+
+
+def test_a_teacher_filtering_by_sen_sees_no_small_numbers(cast: Cast) -> None:
+    """A teacher may not look up other pupils' SEN status, so figures narrowed by it hide
+    small numbers for them, while the head sees them exactly."""
+    record_class(cast, ["EXS"] * 3)
+    teacher = cast.client_for("teacher").get(school_url(cast, pupils="sen_k")).content.decode()
+    head = cast.client_for("head").get(school_url(cast, pupils="sen_k")).content.decode()
+    assert "fewer than 5" in teacher  # the taught pupil, on SEN support, in Year 4
+    assert "fewer than 5" not in head

@@ -38,6 +38,10 @@ def _nav_for(request: HttpRequest, school: School | None) -> list[NavItem]:
         items.append(NavItem("Attainment", reverse("tracking_school", args=[sid]), "tracking"))
     if Can.RECORD_OWN_RESULTS in caps:
         items.append(NavItem("Record", reverse("tracking_record", args=[sid]), "record"))
+    if Can.VIEW_ATTAINMENT in caps:
+        items.append(
+            NavItem("Calendar", reverse("tracking_school_calendar", args=[sid]), "calendar")
+        )
     if Can.VIEW_PUPILS in caps:
         items.append(NavItem("Pupils", reverse("pupil_list", args=[sid]), "pupils"))
         items.append(NavItem("Groups", reverse("group_list", args=[sid]), "groups"))

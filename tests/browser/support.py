@@ -216,6 +216,17 @@ class Tour:
                 group = self.first_link("main tbody a[href*='/groups/']")
                 if group:
                     self.visit(group, "a group page")
+            elif kind.endswith("/tracking/"):
+                # Drill down as far as the login may: trust or school, year, group, pupil.
+                for level in ("a drill-down from " + kind, "the next level", "the next level"):
+                    deeper = self.first_link("main table tbody th a")
+                    if not deeper:
+                        break
+                    self.visit(deeper, level)
+            elif kind.endswith("/record/"):
+                sheet = self.first_link("main table tbody a[href*='/record/']")
+                if sheet:
+                    self.visit(sheet, "an entry sheet")
             elif kind.startswith("/trusts/"):
                 settings = self.first_link("main a[href$='/settings/']")
                 if settings:

@@ -195,3 +195,50 @@ def test_skip_link_is_first_and_moves_focus_to_main(
         "after the skip link, Tab goes back into the header"
     )
     assert not problems.take()
+
+
+def test_a_teacher_records_a_class_by_keyboard_in_under_two_minutes(
+    page: Page, problems: PageProblems, grove_server: GroveServer
+) -> None:
+    """Keyboard only: type each pupil's code (or its first letter) and press Enter; every
+    judgement autosaves, the count at the top reaches the class size, and the time the sheet
+    measured is kept as workload."""
+    import time
+
+    teacher = demo_login(
+        grove_server,
+        lambda login: login.roles == ["teacher"] and login.trust.startswith("Riverside")
+        and "Primary" in (login.school or ""),
+        "a primary class teacher",
+    )  # fmt: skip
+    sign_in(page, teacher)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Record").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record judgements")
+    assert_healthy(page, problems)
+    links = page.locator("main table tbody a[href*='/record/']")
+    assert links.count() > 0, "the demo gives a primary teacher an open point to record"
+    links.first.click()
+    assert_healthy(page, problems)
+    inputs = page.locator("input.judgement")
+    size = inputs.count()
+    assert size >= 20
+    started = time.monotonic()
+    inputs.first.focus()
+    codes = ["e", "EXS", "w", "GDS", "exs"]  # a unique start of a code is enough
+    for i in range(size):
+        page.keyboard.press("Control+A")
+        page.keyboard.type(codes[i % len(codes)])
+        page.keyboard.press("Enter")
+    # The last Enter saves the last pupil; wait for every row to say so.
+    expect(page.locator("#entry-count")).to_have_text(str(size), timeout=30_000)
+    elapsed = time.monotonic() - started
+    assert elapsed < 120, f"recording {size} judgements took {elapsed:.0f} s"
+    states = page.locator(".state").all_inner_texts()
+    assert all(state == "Saved" for state in states), states
+    # A wrong code is refused beside the pupil, and saves nothing.
+    inputs.nth(1).fill("ZZZ")
+    inputs.nth(1).press("Enter")
+    expect(page.locator(".state--error").first).to_contain_text("is not a band")
+    page.reload()
+    expect(page.locator("input.judgement").nth(1)).to_have_value("EXS")
+    assert_healthy(page, problems)

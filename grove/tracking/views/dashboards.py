@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
-from grove.core.access import Can, get_school_for, get_trust_for, viewer_for
+from grove.core.access import Can, Viewer, get_school_for, get_trust_for, viewer_for
 from grove.core.models import AcademicYear, School, Trust
 from grove.core.queries import current_academic_year
 from grove.core.views import section
@@ -103,6 +103,19 @@ def _choose(request: HttpRequest, trust: Trust, school: School | None) -> Choice
     return Choice(year, years, points, point, subject, group_key, form)
 
 
+# Filters on characteristics that only some staff may see pupil by pupil (see pupils.access).
+SENSITIVE_GROUPS = frozenset({"pp", "not_pp", "sen_k", "sen_e", "sen_n", "eal", "not_eal"})
+
+
+def _exact(viewer: Viewer, school: School, group_key: str) -> bool:
+    """Whether the viewer sees exact counts: they see pupils' names, and, when the figures are
+    narrowed by a characteristic, they may see every pupil's characteristics. Otherwise small
+    numbers are hidden, so a filter reveals nothing about a pupil they may not look up."""
+    if not viewer.can(Can.VIEW_PUPILS, school):
+        return False
+    return group_key not in SENSITIVE_GROUPS or viewer.can(Can.VIEW_ALL_PUPIL_DETAIL, school)
+
+
 def _figures_context(choice: Choice, rows: list[queries.Figure], title: str) -> dict[str, Any]:
     bands = queries.bands_of(choice.point.scale_id) if choice.point else []
     return {
@@ -149,7 +162,7 @@ def tracking_trust(request: HttpRequest, trust_id: int) -> HttpResponse:
     schools = sorted(
         (s for s in viewer.schools.values() if s.trust_id == trust.pk), key=lambda s: s.name
     )
-    names_visible = all(viewer.can(Can.VIEW_PUPILS, s) for s in schools)
+    names_visible = all(_exact(viewer, s, choice.group_key) for s in schools)
     rows = (
         queries.trust_figures(
             trust, choice.point, choice.subject, choice.group_key, schools, names_visible
@@ -175,7 +188,7 @@ def tracking_school(request: HttpRequest, school_id: int) -> HttpResponse:
     viewer = viewer_for(request)
     school = get_school_for(viewer, school_id, Can.VIEW_ATTAINMENT)
     choice = _choose(request, school.trust, school)
-    names_visible = viewer.can(Can.VIEW_PUPILS, school)
+    names_visible = _exact(viewer, school, choice.group_key)
     rows = (
         queries.school_figures(
             school, choice.point, choice.subject, choice.group_key, names_visible
@@ -203,7 +216,7 @@ def tracking_year(request: HttpRequest, school_id: int, year_group: str) -> Http
     if year_group not in YEAR_LABELS:
         raise Http404("No such year group.")
     choice = _choose(request, school.trust, school)
-    names_visible = viewer.can(Can.VIEW_PUPILS, school)
+    names_visible = _exact(viewer, school, choice.group_key)
     rows = (
         queries.year_group_figures(
             school, choice.point, choice.subject, year_group, choice.group_key, names_visible

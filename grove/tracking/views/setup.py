@@ -49,7 +49,7 @@ def _year(request: HttpRequest) -> AcademicYear:
 
 # --- scales -----------------------------------------------------------------------------------
 @login_required
-@section("trust")
+@section("trust_tracking")
 @require_http_methods(["GET", "POST"])
 def trust_scales(request: HttpRequest, trust_id: int) -> HttpResponse:
     viewer = viewer_for(request)
@@ -115,7 +115,7 @@ def _scale_editor(
 
 
 @login_required
-@section("trust")
+@section("trust_tracking")
 @require_http_methods(["GET", "POST"])
 def trust_scale_new(request: HttpRequest, trust_id: int) -> HttpResponse:
     viewer = viewer_for(request)
@@ -227,7 +227,7 @@ def _calendar_context(request: HttpRequest, trust: Trust, school: School | None)
 
 
 @login_required
-@section("trust")
+@section("trust_tracking")
 def trust_calendar(request: HttpRequest, trust_id: int) -> HttpResponse:
     viewer = viewer_for(request)
     trust = get_trust_for(viewer, trust_id, Can.VIEW_TRUST)
@@ -237,7 +237,7 @@ def trust_calendar(request: HttpRequest, trust_id: int) -> HttpResponse:
 
 
 @login_required
-@section("tracking")
+@section("calendar")
 def school_calendar(request: HttpRequest, school_id: int) -> HttpResponse:
     viewer = viewer_for(request)
     school = get_school_for(viewer, school_id, Can.VIEW_ATTAINMENT)
@@ -298,7 +298,7 @@ def _point_new(
 
 
 @login_required
-@section("trust")
+@section("trust_tracking")
 @require_http_methods(["GET", "POST"])
 def trust_point_new(request: HttpRequest, trust_id: int) -> HttpResponse:
     viewer = viewer_for(request)
@@ -307,7 +307,7 @@ def trust_point_new(request: HttpRequest, trust_id: int) -> HttpResponse:
 
 
 @login_required
-@section("tracking")
+@section("calendar")
 @require_http_methods(["GET", "POST"])
 def school_point_new(request: HttpRequest, school_id: int) -> HttpResponse:
     viewer = viewer_for(request)
