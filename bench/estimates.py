@@ -57,7 +57,8 @@ def timed(seconds: dict[str, float], step: str, work: Callable[[], T]) -> T:
 
 
 def run(rows: int, *, graded: bool) -> dict[str, float]:
-    """Seconds for each step the command takes, in the command's order, and their total."""
+    """Seconds for each step the command takes, in the command's order, and their total
+    (and the weight fit() chose)."""
     with tempfile.TemporaryDirectory() as folder:
         history_path, current_path = write_files(Path(folder), rows, graded=graded)
         out = Path(folder) / "estimates.csv"
@@ -72,6 +73,8 @@ def run(rows: int, *, graded: bool) -> dict[str, float]:
         )
         timed(seconds, "write", lambda: estimates.write_estimates(out, current.ids, result))
         seconds["total"] = round(sum(seconds.values()), 3)
+        # Not a time: the share of similar pupils fit() chose against the straight line.
+        seconds["weight"] = model.weight
         return seconds
 
 

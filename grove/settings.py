@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "grove.core",
     "grove.pupils",
     "grove.tracking",
+    "grove.interop",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +137,19 @@ CACHES = {
         # The database cache is shared by every server process, so login throttling holds.
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "grove_cache"}
     )
+}
+
+# --- Background tasks -----------------------------------------------------------------------
+# Large imports run as django-tasks in the database queue, worked by `manage.py db_worker`;
+# tests run every task at once, in the test's own process.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
 }
 
 # --- Authentication -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("grove.core.urls")),
     path("", include("grove.pupils.urls")),
     path("", include("grove.tracking.urls")),
+    path("", include("grove.interop.urls")),
     # A school manages its staff's email addresses: sign-in and password resets go to them, so
     # nobody changes their own to an address nobody has checked.
     path("accounts/email/", core_views.email_managed, name="account_email"),

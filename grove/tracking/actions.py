@@ -346,6 +346,11 @@ class WriteSummary:
     unchanged: int
 
 
+# Above this many pupils, a lookup reads the whole point (or trust) and filters in Python:
+# one scan beats hundreds of IN-lists.
+BULK = 2000
+
+
 def _prior_for(
     trust_id: int, start_year: int, pairs: set[tuple[int, int]]
 ) -> dict[tuple[int, int], str]:
@@ -360,20 +365,20 @@ def _prior_for(
             "scale_id", "value"
         )
     )
-    prior: dict[tuple[int, int], str] = {}
-    rows = (
-        Result.objects.filter(
-            trust_id=trust_id,
-            pupil_id__in=pupils,
-            subject_id__in=subjects,
-            point__academic_year__start_year=start_year - 1,
-        )
-        .order_by("point__closes")
-        .values_list("pupil_id", "subject_id", "common_band__scale_id", "common_band__value")
+    query = Result.objects.filter(
+        trust_id=trust_id,
+        subject_id__in=subjects,
+        point__academic_year__start_year=start_year - 1,
     )
-    for pupil_id, subject_id, scale_id, value in rows.iterator(chunk_size=5000):
+    if len(pupils) <= BULK:
+        query = query.filter(pupil_id__in=pupils)
+    rows = query.order_by("point__closes").values_list(
+        "pupil_id", "subject_id", "common_band__scale_id", "common_band__value"
+    )
+    prior: dict[tuple[int, int], str] = {}
+    for pupil_id, subject_id, scale_id, value in rows.iterator(chunk_size=20000):
         threshold = expected.get(scale_id)
-        if threshold is None:
+        if threshold is None or (pupil_id, subject_id) not in pairs:
             continue
         # The last row wins: later points overwrite earlier ones.
         prior[(pupil_id, subject_id)] = (
@@ -382,22 +387,65 @@ def _prior_for(
     return prior
 
 
-def _masks_for(pupil_ids: Iterable[int]) -> dict[int, tuple[bool, str, bool, str]]:
-    ids = list(set(pupil_ids))
-    sex = dict(Pupil.objects.filter(pk__in=ids).values_list("pk", "sex"))
+def _masks_for(trust_id: int, pupil_ids: set[int]) -> dict[int, tuple[bool, str, bool, str]]:
+    """Per pupil: pupil premium, SEN provision, EAL (current characteristics) and sex."""
+    pupils = Pupil.objects.filter(trust_id=trust_id)
+    current = Characteristics.objects.filter(trust_id=trust_id, valid_to__isnull=True)
+    if len(pupil_ids) <= BULK:
+        pupils = pupils.filter(pk__in=pupil_ids)
+        current = current.filter(pupil_id__in=pupil_ids)
+    sex = dict(pupils.values_list("pk", "sex").iterator(chunk_size=20000))
     found: dict[int, tuple[bool, str, bool, str]] = {
-        pk: (False, "N", False, sex.get(pk, "")) for pk in ids
+        pk: (False, "N", False, sex.get(pk, "")) for pk in pupil_ids
     }
-    for row in Characteristics.objects.filter(pupil_id__in=ids, valid_to__isnull=True).values_list(
+    for pupil_id, pp, sen, eal in current.values_list(
         "pupil_id", "pupil_premium", "sen_provision", "eal"
-    ):
-        found[row[0]] = (row[1], row[2], row[3], sex.get(row[0], ""))
+    ).iterator(chunk_size=20000):
+        if pupil_id in found:
+            found[pupil_id] = (pp, sen, eal, sex.get(pupil_id, ""))
     return found
 
 
 def _chunks(items: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+Existing = tuple[int, int, int, int, int, str, float]
+
+
+def _existing_for(rows: Sequence[ResultRow]) -> dict[tuple[int, int, int], Existing]:
+    """What is stored already for the rows' (point, subject, pupil)s."""
+    wanted: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for r in rows:
+        wanted[(r.point_id, r.subject_id)].add(r.pupil_id)
+    existing: dict[tuple[int, int, int], Existing] = {}
+    fields = (
+        "pk", "pupil_id", "band_id", "common_band_id", "groups", "school_id", "year_group",
+        "value",
+    )  # fmt: skip
+    for (point_id, subject_id), pupil_ids in wanted.items():
+        base = Result.objects.filter(point_id=point_id, subject_id=subject_id)
+        if len(pupil_ids) > BULK:
+            queries = [base]
+        else:
+            queries = [base.filter(pupil_id__in=c) for c in _chunks(sorted(pupil_ids))]
+        for query in queries:
+            for (
+                rid,
+                pupil_id,
+                band_id,
+                common_id,
+                groups,
+                school_id,
+                year,
+                value,
+            ) in query.values_list(*fields).iterator(chunk_size=20000):
+                if pupil_id in pupil_ids:
+                    existing[(point_id, subject_id, pupil_id)] = (
+                        rid, band_id, common_id, groups, school_id, year, value,
+                    )  # fmt: skip
+    return existing
 
 
 @transaction.atomic
@@ -410,70 +458,39 @@ def results_write(
     if not rows:
         return WriteSummary(0, 0, 0, 0)
     now = timezone.now()
-    keys = {(r.point_id, r.subject_id) for r in rows}
-    existing: dict[tuple[int, int, int], tuple[int, int, int, int, int, str, float]] = {}
-    for point_id, subject_id in keys:
-        pupil_ids = sorted(
-            {r.pupil_id for r in rows if (r.point_id, r.subject_id) == (point_id, subject_id)}
-        )
-        for chunk in _chunks(pupil_ids):
-            for (
-                rid,
-                pupil_id,
-                band_id,
-                common_id,
-                groups,
-                school_id,
-                year_group,
-                value,
-            ) in Result.objects.filter(
-                point_id=point_id, subject_id=subject_id, pupil_id__in=chunk
-            ).values_list(
-                "pk",
-                "pupil_id",
-                "band_id",
-                "common_band_id",
-                "groups",
-                "school_id",
-                "year_group",
-                "value",
-            ):
-                existing[(point_id, subject_id, pupil_id)] = (
-                    rid, band_id, common_id, groups, school_id, year_group, value,
-                )  # fmt: skip
-
-    points = {
-        p.pk: p
-        for p in CollectionPoint.objects.filter(pk__in={k[0] for k in keys}).select_related(
-            "academic_year"
-        )
-    }
-    changing = [
-        r
-        for r in rows
-        if (
-            (old := existing.get((r.point_id, r.subject_id, r.pupil_id))) is None
-            and r.band is not None
-        )
-        or (
-            old is not None
-            and (
-                r.band is None
-                or old[1] != r.band.pk
-                or old[6] != (r.value if r.value is not None else r.band.value)
-            )
-        )
-    ]
+    existing = _existing_for(rows)
+    # Plain attributes, read once per band rather than once per row.
+    band_facts: dict[int, tuple[int, int, float]] = {}
+    for r in rows:
+        band = r.band
+        if band is not None and id(band) not in band_facts:
+            band_facts[id(band)] = (band.id, band.common_band_id or band.id, band.value)
+    changing: list[tuple[ResultRow, Existing | None]] = []
+    for r in rows:
+        old = existing.get((r.point_id, r.subject_id, r.pupil_id))
+        if r.band is None:
+            if old is not None:
+                changing.append((r, old))
+            continue
+        band_id, _, band_value = band_facts[id(r.band)]
+        value = r.value if r.value is not None else band_value
+        if old is None or old[1] != band_id or old[6] != value:
+            changing.append((r, old))
     unchanged = len(rows) - len(changing)
     if not changing:
         return WriteSummary(0, 0, 0, unchanged)
 
-    masks = _masks_for(r.pupil_id for r in changing if r.band is not None)
-    prior: dict[tuple[int, int], str] = {}
+    points = dict(
+        CollectionPoint.objects.filter(pk__in={r.point_id for r, _ in changing}).values_list(
+            "pk", "academic_year__start_year"
+        )
+    )
+    masks = _masks_for(trust.pk, {r.pupil_id for r, _ in changing if r.band is not None})
     by_year: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for r in changing:
+    for r, _ in changing:
         if r.band is not None:
-            by_year[points[r.point_id].academic_year.start_year].add((r.pupil_id, r.subject_id))
+            by_year[points[r.point_id]].add((r.pupil_id, r.subject_id))
+    prior: dict[tuple[int, int], str] = {}
     for start_year, pairs in by_year.items():
         prior.update(_prior_for(trust.pk, start_year, pairs))
 
@@ -482,51 +499,51 @@ def results_write(
     updates: list[tuple[int | str | float | dt.datetime | None, ...]] = []
     deletes: list[int] = []
     created = changed = cleared = 0
-    for r in changing:
-        old = existing.get((r.point_id, r.subject_id, r.pupil_id))
+    actor_id = actor.pk if actor is not None else None
+    keys_for = pupil_groups.keys_for
+    mask_cache: dict[tuple[bool, str, bool, str, str | None], int] = {}
+    for r, old in changing:
         if old is not None:
-            for key in pupil_groups.keys_for(old[3]):
+            for key in keys_for(old[3]):
                 delta[(r.point_id, r.subject_id, old[4], old[5], key, old[2])] -= 1
         if r.band is None:
-            if old is not None:
-                deletes.append(old[0])
-                cleared += 1
+            deletes.append(old[0])  # type: ignore[index]
+            cleared += 1
             continue
-        pp, sen, eal, sex = masks[r.pupil_id]
-        mask = pupil_groups.mask_for(
-            pupil_premium=pp,
-            sen_provision=sen,
-            eal=eal,
-            sex=sex,
-            prior=prior.get((r.pupil_id, r.subject_id)),
-        )
-        common_id = r.band.common_band_id or r.band.pk
-        for key in pupil_groups.keys_for(mask):
+        facts = masks[r.pupil_id]
+        prior_band = prior.get((r.pupil_id, r.subject_id))
+        mask = mask_cache.get((*facts, prior_band))
+        if mask is None:
+            mask = pupil_groups.mask_for(
+                pupil_premium=facts[0], sen_provision=facts[1], eal=facts[2], sex=facts[3],
+                prior=prior_band,
+            )  # fmt: skip
+            mask_cache[(*facts, prior_band)] = mask
+        band_id, common_id, band_value = band_facts[id(r.band)]
+        for key in keys_for(mask):
             delta[(r.point_id, r.subject_id, r.school_id, r.year_group, key, common_id)] += 1
-        value = r.value if r.value is not None else r.band.value
-        actor_id = actor.pk if actor is not None else None
+        value = r.value if r.value is not None else band_value
         if old is None:
             inserts.append(
                 (trust.pk, r.school_id, r.point_id, r.subject_id, r.pupil_id, r.year_group,
-                 r.band.pk, common_id, value, mask, actor_id, now)
+                 band_id, common_id, value, mask, actor_id, now)
             )  # fmt: skip
             created += 1
         else:
             updates.append(
-                (r.school_id, r.year_group, r.band.pk, common_id, value, mask, actor_id, now,
+                (r.school_id, r.year_group, band_id, common_id, value, mask, actor_id, now,
                  old[0])
             )  # fmt: skip
             changed += 1
 
     with connection.cursor() as cursor:
-        if deletes:
-            for chunk in _chunks(deletes):
-                Result.objects.filter(pk__in=chunk).delete()
+        for chunk in _chunks(deletes):
+            Result.objects.filter(pk__in=chunk).delete()
         if inserts:
             cursor.executemany(
-                "INSERT INTO tracking_result (trust_id, school_id, point_id, subject_id, pupil_id, "
-                "year_group, band_id, common_band_id, value, groups, recorded_by_id, recorded_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO tracking_result (trust_id, school_id, point_id, subject_id, "
+                "pupil_id, year_group, band_id, common_band_id, value, groups, recorded_by_id, "
+                "recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 inserts,
             )
         if updates:
@@ -537,14 +554,13 @@ def results_write(
                 updates,
             )
     _rollups_apply(trust.pk, delta)
+    schools = {r.school_id for r in rows}
     audit_record(
         actor=actor,
         action="tracking.results",
         summary=audit_summary or f"Recorded {created + changed} judgements and cleared {cleared}",
         trust=trust,
-        school=School.objects.filter(pk=rows[0].school_id).first()
-        if len({r.school_id for r in rows}) == 1
-        else None,
+        school=School.objects.filter(pk=schools.pop()).first() if len(schools) == 1 else None,
     )
     return WriteSummary(created, changed, cleared, unchanged)
 

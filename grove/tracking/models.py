@@ -176,17 +176,25 @@ class Result(models.Model):
     ``groups`` is a snapshot of the pupil groups (see ``rollup.GROUP_BITS``) the pupil was in
     when the judgement was recorded, so the rollups it feeds can be undone exactly."""
 
-    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    point = models.ForeignKey(CollectionPoint, on_delete=models.CASCADE, related_name="results")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="results")
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="+", db_index=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", db_index=False)
+    point = models.ForeignKey(
+        CollectionPoint, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_index=False)
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     year_group = models.CharField(max_length=2)
-    band = models.ForeignKey(Band, on_delete=models.PROTECT, related_name="+")
-    common_band = models.ForeignKey(Band, on_delete=models.PROTECT, related_name="+")
+    band = models.ForeignKey(Band, on_delete=models.PROTECT, related_name="+", db_index=False)
+    common_band = models.ForeignKey(
+        Band, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     value = models.FloatField(help_text="The score on a numeric scale, else the band's value.")
     groups = models.PositiveIntegerField(default=0)
-    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -195,6 +203,8 @@ class Result(models.Model):
                 fields=["point", "subject", "pupil"], name="result_unique_per_point"
             )
         ]
+        # The unique constraint leads with the point: the class sheet and completion use it.
+        # Foreign keys carry no index of their own: each costs every import a write.
         indexes = [models.Index(fields=["pupil", "subject"])]
 
     def __str__(self) -> str:
@@ -205,13 +215,15 @@ class Rollup(models.Model):
     """Counts of results per common band for one school, point, subject, year group and pupil
     group. Kept in step by the result-writing actions; dashboards read only these."""
 
-    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    point = models.ForeignKey(CollectionPoint, on_delete=models.CASCADE, related_name="+")
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="+")
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="+", db_index=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", db_index=False)
+    point = models.ForeignKey(
+        CollectionPoint, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="+", db_index=False)
     year_group = models.CharField(max_length=2)
     pupil_group = models.CharField(max_length=12)
-    band = models.ForeignKey(Band, on_delete=models.CASCADE, related_name="+")
+    band = models.ForeignKey(Band, on_delete=models.CASCADE, related_name="+", db_index=False)
     count = models.IntegerField(default=0)
 
     class Meta:
