@@ -686,7 +686,8 @@ def test_changes_in_the_admin_reach_grove_audit_log(
     client.force_login(operator)
     trust = hazel_primary.trust
     response = client.post(
-        f"/admin/core/trust/{trust.pk}/change/", {"name": trust.name, "mfa_required": "on"}
+        f"/admin/core/trust/{trust.pk}/change/",
+        {"name": trust.name, "mfa_required": "on", "collection_cap": 3},
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="admin.changed", trust=trust)

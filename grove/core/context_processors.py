@@ -45,6 +45,8 @@ def _nav_for(request: HttpRequest, school: School | None) -> list[NavItem]:
     if Can.VIEW_PUPILS in caps:
         items.append(NavItem("Pupils", reverse("pupil_list", args=[sid]), "pupils"))
         items.append(NavItem("Groups", reverse("group_list", args=[sid]), "groups"))
+    if Can.MANAGE_PUPILS in caps:
+        items.append(NavItem("Imports", reverse("import_list", args=[sid]), "imports"))
     if Can.VIEW_STAFF in caps:
         items.append(NavItem("Staff", reverse("staff_list", args=[sid]), "staff"))
     if Can.VIEW_AUDIT in caps:
