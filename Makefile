@@ -6,6 +6,7 @@
 #   make lint            ruff, ruff format --check, mypy, import-linter, missing migrations
 #   make fmt             fix what ruff can and format the code
 #   make clean-db        delete the SQLite database in var/
+#   make bench           the tracking benchmark (BENCH_ARGS="--scale 0.1"); writes bench/results/
 #
 # Variables: GROVE_PORT (8000), DATABASE_URL (sqlite:///var/grove.sqlite3, read by Grove itself),
 # PYTEST_ARGS (extra pytest arguments, e.g. PYTEST_ARGS="-k pupils -x"), TEST_WORKERS (auto).
@@ -27,7 +28,7 @@ PYTEST_DIST ?= loadfile
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 
-.PHONY: help install run test test-postgres lint fmt clean-db
+.PHONY: help install run test test-postgres lint fmt clean-db bench
 
 help:
 	@sed -n 's/^#   make /  make /p' $(firstword $(MAKEFILE_LIST))
@@ -51,6 +52,8 @@ run: $(STAMP)
 	@echo
 	@echo "  Grove is running at  http://127.0.0.1:$(PORT)/   (Ctrl-C stops it)"
 	@echo
+	@# Large imports run in the background: a task worker runs beside the server, and stops with it.
+	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # --- tests ----------------------------------------------------------------------------------
@@ -89,6 +92,13 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix . || rc=$$?; \
 	$(BIN)/ruff format . || rc=$$?; \
 	exit $$rc
+
+# --- benchmarks -----------------------------------------------------------------------------
+# A fresh SQLite file under var/bench/, or the empty PostgreSQL database in DATABASE_URL.
+# See docs/benchmarks.md; --scale 1 (the default) takes several minutes.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench.tracking $(BENCH_ARGS)
 
 # --- database -------------------------------------------------------------------------------
 clean-db:

@@ -9,6 +9,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -511,9 +512,30 @@ def demo_seed(*, reset: bool = False, today: dt.date | None = None) -> DemoResul
     if demo_exists() and not reset:
         return DemoResult(created=False, counts=demo_counts())
     demo_remove()
-    start_year = AcademicYear.start_year_for(today or timezone.localdate())
+    today = today or timezone.localdate()
+    start_year = AcademicYear.start_year_for(today)
     _Builder(seed=DEMO_SEED, start_year=start_year).build()
+    _extend(today=today)
     return DemoResult(created=True, counts=demo_counts())
+
+
+def _extend(*, today: dt.date) -> None:
+    """Let the apps built on pupils add their part of the demo. Pupils may not import them, so
+    each is found by name: app ``grove.x`` contributes ``seed_x(trusts=..., today=...)`` in its
+    ``demo`` module (tracking's is ``grove.tracking.demo.seed_tracking``)."""
+    trusts = list(Trust.objects.filter(name__in=DEMO_TRUST_NAMES).order_by("name"))
+    for config in apps.get_app_configs():
+        if not config.name.startswith("grove.") or config.name == __package__:
+            continue
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as error:
+            if error.name in (config.name, f"{config.name}.demo"):
+                continue
+            raise
+        seed = getattr(module, f"seed_{config.label}", None)
+        if seed is not None:
+            seed(trusts=trusts, today=today)
 
 
 # --- Building -------------------------------------------------------------------------------

@@ -205,6 +205,26 @@ def _rollup_cells(query: QuerySet[Rollup], key_field: str) -> dict[str, dict[int
     return cells
 
 
+def _now_and_before(
+    point: CollectionPoint, subject: Subject, group_key: str, key_field: str, **where: object
+) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]], list[Band]]:
+    """Rollup counts per row key and band at this point and at the one before (same scale)."""
+    cells = _rollup_cells(
+        Rollup.objects.filter(point=point, subject=subject, pupil_group=group_key, **where),
+        key_field,
+    )
+    before = previous_point(point, subject)
+    previous = (
+        _rollup_cells(
+            Rollup.objects.filter(point=before, subject=subject, pupil_group=group_key, **where),
+            key_field,
+        )
+        if before
+        else {}
+    )
+    return cells, previous, bands_of(point.scale_id)
+
+
 def trust_figures(
     trust: Trust,
     point: CollectionPoint,
@@ -214,20 +234,7 @@ def trust_figures(
     names_visible: bool,
 ) -> list[Figure]:
     """One row per school, read from rollups only."""
-    base = Rollup.objects.filter(trust=trust, point=point, subject=subject, pupil_group=group_key)
-    cells = _rollup_cells(base, "school_id")
-    before = previous_point(point, subject)
-    previous = (
-        _rollup_cells(
-            Rollup.objects.filter(
-                trust=trust, point=before, subject=subject, pupil_group=group_key
-            ),
-            "school_id",
-        )
-        if before
-        else {}
-    )
-    bands = bands_of(point.scale_id)
+    cells, previous, bands = _now_and_before(point, subject, group_key, "school_id", trust=trust)
     labels = {str(s.pk): s.name for s in schools}
     return _figures(cells, previous, bands, bands, labels, names_visible)
 
@@ -240,20 +247,7 @@ def school_figures(
     names_visible: bool,
 ) -> list[Figure]:
     """One row per year group the point collects, read from rollups only."""
-    base = Rollup.objects.filter(school=school, point=point, subject=subject, pupil_group=group_key)
-    cells = _rollup_cells(base, "year_group")
-    before = previous_point(point, subject)
-    previous = (
-        _rollup_cells(
-            Rollup.objects.filter(
-                school=school, point=before, subject=subject, pupil_group=group_key
-            ),
-            "year_group",
-        )
-        if before
-        else {}
-    )
-    bands = bands_of(point.scale_id)
+    cells, previous, bands = _now_and_before(point, subject, group_key, "year_group", school=school)
     years = sorted(set(point.year_groups) | set(cells), key=lambda y: YEAR_ORDER.get(y, 99))
     labels = {y: YEAR_LABELS.get(y, y) for y in years}
     return _figures(cells, previous, bands, bands, labels, names_visible)
