@@ -185,3 +185,11 @@ def cast(db: None) -> Cast:
 
 
 __all__ = ["PASSWORD", "Cast"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: cached reads never outlive the data behind them."""
+    from django.core.cache import cache
+
+    cache.clear()

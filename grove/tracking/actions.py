@@ -365,25 +365,34 @@ def _prior_for(
             "scale_id", "value"
         )
     )
-    query = Result.objects.filter(
-        trust_id=trust_id,
-        subject_id__in=subjects,
-        point__academic_year__start_year=start_year - 1,
-    )
-    if len(pupils) <= BULK:
-        query = query.filter(pupil_id__in=pupils)
-    rows = query.order_by("point__closes").values_list(
-        "pupil_id", "subject_id", "common_band__scale_id", "common_band__value"
-    )
-    prior: dict[tuple[int, int], str] = {}
-    for pupil_id, subject_id, scale_id, value in rows.iterator(chunk_size=20000):
-        threshold = expected.get(scale_id)
-        if threshold is None or (pupil_id, subject_id) not in pairs:
-            continue
-        # The last row wins: later points overwrite earlier ones.
-        prior[(pupil_id, subject_id)] = (
-            "low" if value < threshold else "mid" if value == threshold else "high"
+    band_facts = {
+        pk: (scale_id, value)
+        for pk, scale_id, value in Band.objects.filter(scale__trust_id=trust_id).values_list(
+            "pk", "scale_id", "value"
         )
+    }
+    prior: dict[tuple[int, int], str] = {}
+    # Point by point, oldest first, so the last judgement of the year wins; naming the point,
+    # subject and pupils lets the database use the result table's unique index.
+    for point_id in (
+        CollectionPoint.objects.filter(trust_id=trust_id, academic_year__start_year=start_year - 1)
+        .order_by("closes")
+        .values_list("pk", flat=True)
+    ):
+        query = Result.objects.filter(point_id=point_id, subject_id__in=subjects)
+        if len(pupils) <= BULK:
+            query = query.filter(pupil_id__in=pupils)
+        for pupil_id, subject_id, band_id in query.values_list(
+            "pupil_id", "subject_id", "common_band_id"
+        ).iterator(chunk_size=20000):
+            if (pupil_id, subject_id) not in pairs:
+                continue
+            scale_id, value = band_facts[band_id]
+            threshold = expected.get(scale_id)
+            if threshold is not None:
+                prior[(pupil_id, subject_id)] = (
+                    "low" if value < threshold else "mid" if value == threshold else "high"
+                )
     return prior
 
 

@@ -3,9 +3,8 @@ similar starting points went on to…". Always a range with chances, never a sin
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
+from django.core.cache import cache
 
 from grove.core.models import AcademicYear, School
 from grove.pupils.models import Enrolment, Pupil
@@ -30,18 +29,60 @@ def _final_points(trust_id: int) -> dict[int, CollectionPoint]:
     return finals
 
 
+HISTORY_SECONDS = 3600  # earlier cohorts change rarely: an hour's cache is fresh enough
+
+
 def _values(
-    point: CollectionPoint, pupil_ids: set[int] | None = None
+    point: CollectionPoint,
+    subjects: set[int],
+    *,
+    pupil_id: int | None = None,
+    year_group: str | None = None,
 ) -> dict[tuple[int, int], float]:
-    """(pupil, subject) -> the value on the point's common scale."""
-    query = Result.objects.filter(point=point)
-    if pupil_ids is not None:
-        query = query.filter(pupil_id__in=pupil_ids)
-    if point.scale.numeric:
-        rows = query.values_list("pupil_id", "subject_id", "value")
-    else:
-        rows = query.values_list("pupil_id", "subject_id", "common_band__value")
-    return {(p, s): v for p, s, v in rows}
+    """(pupil, subject) -> the value on the point's common scale."""  # fmt: skip
+    query = Result.objects.filter(point=point, subject_id__in=subjects)
+    if pupil_id is not None:
+        query = query.filter(pupil_id=pupil_id)
+    if year_group is not None:
+        query = query.filter(year_group=year_group)
+    field = "value" if point.scale.numeric else "common_band__value"
+    return {(p, s): v for p, s, v in query.values_list("pupil_id", "subject_id", field)}
+
+
+def _history(
+    finals: dict[int, CollectionPoint],
+    year: AcademicYear,
+    year_group: str,
+    subject_id: int,
+    outcome_point: CollectionPoint,
+    prior_point: CollectionPoint,
+) -> tuple[list[float], list[float]]:
+    """Earlier cohorts in this subject: (end of the year before, end of the year) for pupils in
+    the same year group, in every earlier year measured on the same scales. Cached."""  # fmt: skip
+    key = (
+        f"grove:estimate-history:{outcome_point.trust_id}:{year.start_year}:{year_group}:"
+        f"{subject_id}:{outcome_point.scale_id}:{prior_point.scale_id}"
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    starts: list[float] = []
+    outcomes: list[float] = []
+    previous_year = {"R": "N2", "1": "R"} | {str(n): str(n - 1) for n in range(2, 15)}
+    for start_year, point in sorted(finals.items()):
+        before = finals.get(start_year - 1)
+        if start_year >= year.start_year or before is None:
+            continue
+        if point.scale_id != outcome_point.scale_id or before.scale_id != prior_point.scale_id:
+            continue
+        ends = _values(point, {subject_id}, year_group=year_group)
+        begins = _values(before, {subject_id}, year_group=previous_year.get(year_group, ""))
+        for pair, outcome in ends.items():
+            if pair in begins:
+                starts.append(begins[pair])
+                outcomes.append(outcome)
+    cache.set(key, (starts, outcomes), HISTORY_SECONDS)
+    return starts, outcomes
 
 
 def estimates_for(pupil: Pupil, school: School, year: AcademicYear) -> dict[int, Estimate]:
@@ -55,37 +96,16 @@ def estimates_for(pupil: Pupil, school: School, year: AcademicYear) -> dict[int,
     enrolment = Enrolment.objects.filter(pupil=pupil, academic_year=year).first()
     if enrolment is None:
         return {}
-    prior_now = {s: v for (_, s), v in _values(last_year, {pupil.pk}).items()}
+    subjects = {s.pk for s in outcome_point.subjects.all()}
+    prior_now = {s: v for (_, s), v in _values(last_year, subjects, pupil_id=pupil.pk).items()}
     if not prior_now:
         return {}
-    # Earlier cohorts: pupils in the same year group in an earlier year, with the end of the
-    # year before (their starting point) and the end of that year (their outcome).
-    pairs: dict[int, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
-    for start_year, point in finals.items():
-        before = finals.get(start_year - 1)
-        if start_year >= year.start_year or before is None:
-            continue
-        if point.scale_id != outcome_point.scale_id or before.scale_id != last_year.scale_id:
-            continue
-        cohort = set(
-            Enrolment.objects.filter(
-                academic_year__start_year=start_year,
-                year_group=enrolment.year_group,
-                school__trust_id=school.trust_id,
-            ).values_list("pupil_id", flat=True)
-        )
-        starts = _values(before, cohort)
-        outcomes = _values(point, cohort)
-        for key, outcome in outcomes.items():
-            if key in starts:
-                pairs[key[1]][0].append(starts[key])
-                pairs[key[1]][1].append(outcome)
     bands = list(Band.objects.filter(scale_id=outcome_point.scale_id).order_by("value"))
     prior_bands = list(Band.objects.filter(scale_id=last_year.scale_id).order_by("value"))
     found: dict[int, Estimate] = {}
     for subject_id, prior in prior_now.items():
-        history = pairs.get(subject_id)
-        if history is None or len(history[0]) < MIN_HISTORY:
+        history = _history(finals, year, enrolment.year_group, subject_id, outcome_point, last_year)
+        if len(history[0]) < MIN_HISTORY:
             continue
         found[subject_id] = _estimate(
             history, prior, outcome_point, bands, prior_bands, last_year.scale.numeric

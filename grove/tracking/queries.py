@@ -234,7 +234,10 @@ def trust_figures(
     names_visible: bool,
 ) -> list[Figure]:
     """One row per school, read from rollups only."""
-    cells, previous, bands = _now_and_before(point, subject, group_key, "school_id", trust=trust)
+    # The point belongs to the trust, so it scopes the read (and the rollup index leads with it).
+    if point.trust_id != trust.pk:
+        return []
+    cells, previous, bands = _now_and_before(point, subject, group_key, "school_id")
     labels = {str(s.pk): s.name for s in schools}
     return _figures(cells, previous, bands, bands, labels, names_visible)
 
