@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from grove.core.actions import audit_record
 from grove.core.models import AcademicYear, School, Trust, User
-from grove.pupils.models import Characteristics, Enrolment, GroupPupil, Pupil, TeachingGroup
+from grove.pupils.models import Enrolment, GroupPupil, Pupil, TeachingGroup
 from grove.tracking import groups as pupil_groups
 from grove.tracking.models import (
     Band,
@@ -346,11 +347,6 @@ class WriteSummary:
     unchanged: int
 
 
-# Above this many pupils, a lookup reads the whole point (or trust) and filters in Python:
-# one scan beats hundreds of IN-lists.
-BULK = 2000
-
-
 def _prior_for(
     trust_id: int, start_year: int, pairs: set[tuple[int, int]]
 ) -> dict[tuple[int, int], str]:
@@ -373,18 +369,18 @@ def _prior_for(
     }
     prior: dict[tuple[int, int], str] = {}
     # Point by point, oldest first, so the last judgement of the year wins; naming the point,
-    # subject and pupils lets the database use the result table's unique index.
+    # subjects and pupils lets the database use the result table's unique index.
+    marks = ", ".join(["%s"] * len(subjects))
+    sql = (
+        "SELECT pupil_id, subject_id, common_band_id FROM tracking_result "  # noqa: S608
+        f"WHERE point_id = %s AND subject_id IN ({marks}) AND pupil_id IN ({{ids}})"
+    )
     for point_id in (
         CollectionPoint.objects.filter(trust_id=trust_id, academic_year__start_year=start_year - 1)
         .order_by("closes")
         .values_list("pk", flat=True)
     ):
-        query = Result.objects.filter(point_id=point_id, subject_id__in=subjects)
-        if len(pupils) <= BULK:
-            query = query.filter(pupil_id__in=pupils)
-        for pupil_id, subject_id, band_id in query.values_list(
-            "pupil_id", "subject_id", "common_band_id"
-        ).iterator(chunk_size=20000):
+        for pupil_id, subject_id, band_id in _select_in(sql, [point_id, *subjects], pupils):
             if (pupil_id, subject_id) not in pairs:
                 continue
             scale_id, value = band_facts[band_id]
@@ -396,22 +392,19 @@ def _prior_for(
     return prior
 
 
-def _masks_for(trust_id: int, pupil_ids: set[int]) -> dict[int, tuple[bool, str, bool, str]]:
+def _masks_for(pupil_ids: set[int]) -> dict[int, tuple[bool, str, bool, str]]:
     """Per pupil: pupil premium, SEN provision, EAL (current characteristics) and sex."""
-    pupils = Pupil.objects.filter(trust_id=trust_id)
-    current = Characteristics.objects.filter(trust_id=trust_id, valid_to__isnull=True)
-    if len(pupil_ids) <= BULK:
-        pupils = pupils.filter(pk__in=pupil_ids)
-        current = current.filter(pupil_id__in=pupil_ids)
-    sex = dict(pupils.values_list("pk", "sex").iterator(chunk_size=20000))
+    sex = dict(_select_in("SELECT id, sex FROM pupils_pupil WHERE id IN ({ids})", [], pupil_ids))
     found: dict[int, tuple[bool, str, bool, str]] = {
         pk: (False, "N", False, sex.get(pk, "")) for pk in pupil_ids
     }
-    for pupil_id, pp, sen, eal in current.values_list(
-        "pupil_id", "pupil_premium", "sen_provision", "eal"
-    ).iterator(chunk_size=20000):
-        if pupil_id in found:
-            found[pupil_id] = (pp, sen, eal, sex.get(pupil_id, ""))
+    for pupil_id, pp, sen, eal in _select_in(
+        "SELECT pupil_id, pupil_premium, sen_provision, eal FROM pupils_characteristics "
+        "WHERE valid_to IS NULL AND pupil_id IN ({ids})",
+        [],
+        pupil_ids,
+    ):
+        found[pupil_id] = (bool(pp), sen, bool(eal), sex.get(pupil_id, ""))
     return found
 
 
@@ -423,37 +416,38 @@ def _chunks(items: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
 Existing = tuple[int, int, int, int, int, str, float]
 
 
+def _select_in(sql: str, params: Sequence[int], column: Iterable[int]) -> Iterable[Any]:
+    """Run ``sql`` (ending in ``IN ({ids})``) once per chunk of ids, through the raw cursor:
+    the ORM's per-parameter work costs more than the lookups themselves on big imports."""
+    ids = sorted(column)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(sql.format(ids=marks), [*params, *chunk])
+            yield from cursor.fetchall()
+
+
 def _existing_for(rows: Sequence[ResultRow]) -> dict[tuple[int, int, int], Existing]:
-    """What is stored already for the rows' (point, subject, pupil)s."""
-    wanted: dict[tuple[int, int], set[int]] = defaultdict(set)
+    """What is stored already for the rows' (point, subject, pupil)s: one indexed lookup per
+    point and chunk of pupils."""
+    wanted: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for r in rows:
-        wanted[(r.point_id, r.subject_id)].add(r.pupil_id)
+        wanted[r.point_id].add((r.subject_id, r.pupil_id))
     existing: dict[tuple[int, int, int], Existing] = {}
-    fields = (
-        "pk", "pupil_id", "band_id", "common_band_id", "groups", "school_id", "year_group",
-        "value",
-    )  # fmt: skip
-    for (point_id, subject_id), pupil_ids in wanted.items():
-        base = Result.objects.filter(point_id=point_id, subject_id=subject_id)
-        if len(pupil_ids) > BULK:
-            queries = [base]
-        else:
-            queries = [base.filter(pupil_id__in=c) for c in _chunks(sorted(pupil_ids))]
-        for query in queries:
-            for (
-                rid,
-                pupil_id,
-                band_id,
-                common_id,
-                groups,
-                school_id,
-                year,
-                value,
-            ) in query.values_list(*fields).iterator(chunk_size=20000):
-                if pupil_id in pupil_ids:
-                    existing[(point_id, subject_id, pupil_id)] = (
-                        rid, band_id, common_id, groups, school_id, year, value,
-                    )  # fmt: skip
+    for point_id, pairs in wanted.items():
+        subjects = sorted({s for s, _ in pairs})
+        marks = ", ".join(["%s"] * len(subjects))
+        sql = (
+            "SELECT id, subject_id, pupil_id, band_id, common_band_id, groups, school_id, "  # noqa: S608
+            f"year_group, value FROM tracking_result WHERE point_id = %s AND subject_id IN "
+            f"({marks}) AND pupil_id IN ({{ids}})"
+        )
+        for row in _select_in(sql, [point_id, *subjects], {p for _, p in pairs}):
+            rid, subject_id, pupil_id, band_id, common_id, groups, school_id, year, value = row
+            if (subject_id, pupil_id) in pairs:
+                existing[(point_id, subject_id, pupil_id)] = (
+                    rid, band_id, common_id, groups, school_id, year, value,
+                )  # fmt: skip
     return existing
 
 
@@ -494,7 +488,7 @@ def results_write(
             "pk", "academic_year__start_year"
         )
     )
-    masks = _masks_for(trust.pk, {r.pupil_id for r, _ in changing if r.band is not None})
+    masks = _masks_for({r.pupil_id for r, _ in changing if r.band is not None})
     by_year: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for r, _ in changing:
         if r.band is not None:
