@@ -83,14 +83,15 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
-      if (result.ok) {
+      if (result.ok && result.body.saved !== false) {
         saved[input.name] = value;
         state.textContent = value ? "Saved" : "Cleared";
         state.className = "state state--saved";
         input.removeAttribute("aria-invalid");
         if (count) count.textContent = String(result.body.recorded);
       } else {
-        var message = result.body.errors[input.name] || Object.values(result.body.errors).join(" ");
+        var errors = (result.body && result.body.errors) || {};
+        var message = errors[input.name] || Object.values(errors).join(" ") || "Not saved.";
         state.textContent = message;
         state.className = "state state--error";
         input.setAttribute("aria-invalid", "true");

@@ -171,7 +171,6 @@ def tracking_entry(
                     pupil__placements__ends__isnull=True,
                 ).count(),
             },
-            status=400 if errors else 200,
         )
     if errors:
         context = _sheet_context(school, group, point, subject, errors, judgements)
