@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from grove.core.models import AuditEvent
-from grove.pupils.models import GroupPupil, Pupil
+from grove.pupils.models import GroupPupil, Pupil, TeachingGroup
 from grove.tracking import actions
 from grove.tracking.actions import ResultRow, results_write, rollups_rebuild
 from grove.tracking.models import Band, CollectionPoint, EntrySession, Result, Rollup, Target
@@ -36,7 +36,7 @@ def band(cast: Cast, code: str) -> Band:
     return Band.objects.get(scale=cast.point.scale, code=code)
 
 
-def a_class(cast: Cast, size: int = 30) -> tuple[list[Pupil], object]:
+def a_class(cast: Cast, size: int = 30) -> tuple[list[Pupil], TeachingGroup]:
     pupils = [
         enrol(PupilFactory(trust=cast.alder), cast.alder_primary, "5", pupil_premium=i % 3 == 0)
         for i in range(size)
@@ -149,10 +149,10 @@ def test_a_numeric_scale_takes_scores_and_refuses_out_of_range(cast: Cast) -> No
 
 
 # --- the entry page --------------------------------------------------------------------------
-def entry_url(cast: Cast, g: object) -> str:
+def entry_url(cast: Cast, g: TeachingGroup) -> str:
     return reverse(
         "tracking_entry",
-        args=[cast.alder_primary.pk, g.pk, cast.point.pk, cast.maths.pk],  # type: ignore[attr-defined]
+        args=[cast.alder_primary.pk, g.pk, cast.point.pk, cast.maths.pk],
     )
 
 
@@ -166,7 +166,7 @@ def test_a_teacher_saves_a_class_in_one_post_and_the_time_is_kept(cast: Cast) ->
     response = client.post(entry_url(cast, g), data | {"elapsed": "75"})
     assert response.status_code == 302
     assert Result.objects.filter(pupil__in=pupils, point=cast.point).count() == 30
-    session = EntrySession.objects.get(user=cast.teacher, group_id=g.pk)  # type: ignore[attr-defined]
+    session = EntrySession.objects.get(user=cast.teacher, group_id=g.pk)
     assert session.seconds == 75
     assert session.saves == 1
 
@@ -184,7 +184,7 @@ def test_autosave_answers_json_and_errors_name_the_pupil(cast: Cast) -> None:
     assert "is not a band" in bad.json()["errors"][f"pupil-{pupils[1].pk}"]
     # A long pause is time away, not work: one interval counts for at most two minutes.
     client.post(entry_url(cast, g), {"autosave": "1", "elapsed": "5000"})
-    session = EntrySession.objects.get(user=cast.teacher, group_id=g.pk)  # type: ignore[attr-defined]
+    session = EntrySession.objects.get(user=cast.teacher, group_id=g.pk)
     assert session.seconds == 4 + 120
 
 
@@ -413,10 +413,10 @@ def test_estimates_are_ranges_learnt_from_earlier_cohorts(cast: Cast) -> None:
 
 # --- workload ----------------------------------------------------------------------------------
 def test_the_workload_page_sets_measured_time_beside_the_estimate(cast: Cast) -> None:
-    pupils, g = a_class(cast, 4)
+    _pupils, g = a_class(cast, 4)
     actions.entry_time_add(
         actor=cast.teacher, point=cast.point, subject=cast.maths, group=g, seconds=90, saves=2
-    )  # type: ignore[arg-type]
+    )
     text = (
         cast.client_for("head")
         .get(reverse("tracking_workload", args=[cast.alder_primary.pk]) + f"?point={cast.point.pk}")

@@ -203,9 +203,9 @@ class Result(models.Model):
                 fields=["point", "subject", "pupil"], name="result_unique_per_point"
             )
         ]
-        # The unique constraint leads with the point: the class sheet and completion use it.
-        # Foreign keys carry no index of their own: each costs every import a write.
-        indexes = [models.Index(fields=["pupil", "subject"])]
+        # The unique constraint is the one index: reads name the point and subject (and the
+        # pupils), so it answers them all. Foreign keys carry no index of their own: each
+        # would cost every import a write.
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.subject_id} {self.band_id}"

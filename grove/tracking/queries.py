@@ -425,8 +425,12 @@ class PupilRecord:
 
 def pupil_record(pupil: Pupil, school: School, year: AcademicYear) -> PupilRecord:
     points = points_for(school.trust, year, school)
+    collected = {s.pk for p in points for s in p.subjects.all()}
+    # Point, subject and pupil together: the unique index answers it with one seek each.
     results = list(
-        Result.objects.filter(pupil=pupil, point__in=points).select_related("band", "subject")
+        Result.objects.filter(
+            point__in=points, subject_id__in=collected, pupil=pupil
+        ).select_related("band", "subject")
     )
     targets = {
         t.subject_id: t
