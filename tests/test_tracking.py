@@ -451,3 +451,26 @@ def test_a_teacher_filtering_by_sen_sees_no_small_numbers(cast: Cast) -> None:
     head = cast.client_for("head").get(school_url(cast, pupils="sen_k")).content.decode()
     assert "fewer than 5" in teacher  # the taught pupil, on SEN support, in Year 4
     assert "fewer than 5" not in head
+
+
+def test_a_former_pupils_judgements_at_their_next_school_stay_hidden(cast: Cast) -> None:
+    """A pupil who was at Alder Primary last year and is at Alder Secondary now: the primary's
+    head sees nothing recorded at the secondary."""
+    from grove.core.models import AcademicYear
+
+    last = AcademicYear.objects.get_or_create(start_year=cast.year.start_year - 1)[0]
+    pupil = PupilFactory(trust=cast.alder, legal_first_name="Moved", legal_last_name="On")
+    enrol(pupil, cast.alder_primary, "6", year=last)
+    enrol(pupil, cast.alder_secondary, "7")
+    point = cast.point
+    point.year_groups = [*point.year_groups, "7"]
+    point.save()
+    results_write(
+        actor=None,
+        trust=cast.alder,
+        rows=[ResultRow(point.pk, cast.maths.pk, pupil.pk, cast.alder_secondary.pk, "7",
+                        band(cast, "GDS"))],
+    )  # fmt: skip
+    url = reverse("tracking_pupil", args=[cast.alder_primary.pk, pupil.pk])
+    text = cast.client_for("head").get(url).content.decode()
+    assert "No judgements have been recorded" in text

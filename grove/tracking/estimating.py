@@ -93,7 +93,8 @@ def estimates_for(pupil: Pupil, school: School, year: AcademicYear) -> dict[int,
     outcome_point = finals.get(year.start_year) or last_year
     if last_year is None or outcome_point is None:
         return {}
-    enrolment = Enrolment.objects.filter(pupil=pupil, academic_year=year).first()
+    # Estimates are for the pupil's school this year, not for a school they have left.
+    enrolment = Enrolment.objects.filter(pupil=pupil, academic_year=year, school=school).first()
     if enrolment is None:
         return {}
     subjects = {s.pk for s in outcome_point.subjects.all()}

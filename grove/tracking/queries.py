@@ -428,8 +428,10 @@ def pupil_record(pupil: Pupil, school: School, year: AcademicYear) -> PupilRecor
     collected = {s.pk for p in points for s in p.subjects.all()}
     # Point, subject and pupil together: the unique index answers it with one seek each.
     results = list(
+        # Only what was recorded in this school: a former pupil's judgements at their next
+        # school are not this school's to see.
         Result.objects.filter(
-            point__in=points, subject_id__in=collected, pupil=pupil
+            point__in=points, subject_id__in=collected, pupil=pupil, school=school
         ).select_related("band", "subject")
     )
     targets = {
