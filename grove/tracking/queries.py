@@ -682,3 +682,16 @@ def recorded_by_group(school: School, points: Sequence[CollectionPoint]) -> Grou
                 key = (point.pk, subject_id, group_id)
                 progress.recorded[key] = progress.recorded.get(key, 0) + 1
     return progress
+
+
+def attach_estimates(record: PupilRecord, estimates: dict[int, Estimate]) -> None:
+    """Put each subject's estimate beside its row, adding a row for a subject with an estimate
+    but no judgement yet this year."""
+    for item in record.subjects:
+        item.estimate = estimates.get(item.subject.pk)
+    shown = {item.subject.pk for item in record.subjects}
+    missing = [pk for pk in estimates if pk not in shown]
+    for subject in Subject.objects.filter(pk__in=missing).order_by("position", "name"):
+        record.subjects.append(
+            PupilSubject(subject, [""] * len(record.points), None, "", estimates[subject.pk])
+        )

@@ -314,8 +314,7 @@ def tracking_pupil(request: HttpRequest, school_id: int, pupil_id: int) -> HttpR
     year = _year(request)
     record = queries.pupil_record(pupil, school, year)
     estimates = estimating.estimates_for(pupil, school, year)
-    for item in record.subjects:
-        item.estimate = estimates.get(item.subject.pk)
+    queries.attach_estimates(record, estimates)
     can_target = can_record_for_pupil(viewer, school, pupil.pk)
     context = {
         "school": school,
@@ -323,10 +322,8 @@ def tracking_pupil(request: HttpRequest, school_id: int, pupil_id: int) -> HttpR
         "year": year,
         "record": record,
         "can_target": can_target,
+        "has_estimates": bool(estimates),
         "target_subjects": queries.target_choices(school, year) if can_target else [],
-        "other_estimates": [
-            e for k, e in estimates.items() if k not in {s.subject.pk for s in record.subjects}
-        ],
     }
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
