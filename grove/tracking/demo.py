@@ -262,6 +262,18 @@ class _TrustSeeder:
                 TermName.SPRING: (_monday(dt.date(start + 1, 3, 9)), 11),
                 TermName.SUMMER: (_monday(dt.date(start + 1, 6, 15)), 18),
             }
+            if start == self.start:
+                # Whatever the date the demo is built, this term's collection is open now, so
+                # there is always a class to record for.
+                term = (
+                    TermName.AUTUMN
+                    if self.today.month >= 9
+                    else TermName.SPRING
+                    if self.today.month <= 4
+                    else TermName.SUMMER
+                )
+                opens = max(year.starts, self.today - dt.timedelta(days=5))
+                windows[term] = (opens, min(18, (year.ends - opens).days))
             # Primary collections first: they are the three the cap allows.
             for term, (opens, days) in windows.items():
                 point = collection_point_create(
