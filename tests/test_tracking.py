@@ -417,14 +417,15 @@ def test_the_workload_page_sets_measured_time_beside_the_estimate(cast: Cast) ->
     actions.entry_time_add(
         actor=cast.teacher, point=cast.point, subject=cast.maths, group=g, seconds=90, saves=2
     )
-    text = (
-        cast.client_for("head")
-        .get(reverse("tracking_workload", args=[cast.alder_primary.pk]) + f"?point={cast.point.pk}")
-        .content.decode()
+    response = cast.client_for("head").get(
+        reverse("tracking_workload", args=[cast.alder_primary.pk]) + f"?point={cast.point.pk}"
     )
+    text = response.content.decode()
     assert "Autumn assessment" in text
-    assert "5 Willow" in text
-    assert "Teacher Cast" in text
+    willow = next(r for r in response.context["completion"] if r.label == "5 Willow")
+    assert (willow.minutes, willow.recorded, willow.expected) == (1.5, 0, 8)  # 4 pupils × 2
+    assert "Teacher Cast" in willow.teachers
+    assert ("Teacher Cast", 0.03, 2) in response.context["teachers"]
 
 
 def test_results_of_one_school_never_land_in_anothers_rollups(cast: Cast) -> None:
@@ -474,3 +475,14 @@ def test_a_former_pupils_judgements_at_their_next_school_stay_hidden(cast: Cast)
     url = reverse("tracking_pupil", args=[cast.alder_primary.pk, pupil.pk])
     text = cast.client_for("head").get(url).content.decode()
     assert "No judgements have been recorded" in text
+
+
+def test_on_a_scale_of_scores_a_score_inside_the_target_band_is_on_track(cast: Cast) -> None:
+    from grove.tracking.queries import track_against
+
+    scale = cast.point.scale.__class__.objects.get(trust=cast.alder, builtin_key="ks2_scaled")
+    bands = {b.code: b for b in Band.objects.filter(scale=scale)}
+    assert track_against(bands["EXS"], bands["EXS"]) == "on"  # e.g. 104 against EXS (100-109)
+    assert track_against(bands["HS"], bands["EXS"]) == "above"
+    assert track_against(bands["BLW"], bands["EXS"]) == "below"
+    assert track_against(None, bands["EXS"]) == ""

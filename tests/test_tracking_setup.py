@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grove.core.models import AuditEvent, Role
-from grove.tracking.actions import BandInput, collection_point_create, recording_scale, scale_create
+from grove.tracking.actions import BandInput, collection_point_create, scale_create
 from grove.tracking.models import Band, CollectionPoint, Scale, SchoolScale, Subject
+from grove.tracking.queries import recording_scale
 from tests.conftest import Cast
 from tests.factories import TrustFactory, UserFactory, member
 

@@ -38,10 +38,10 @@ from grove.tracking.actions import (
     ResultRow,
     collection_point_create,
     parse_judgement,
-    recording_scale,
     results_write,
 )
 from grove.tracking.models import Band, CollectionPoint, Scale, Subject
+from grove.tracking.queries import recording_scale
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.http import Http404
 
 from grove.core.access import Can, Viewer, require
-from grove.core.models import School, Trust
+from grove.core.models import School
 from grove.pupils.access import taught_pupil_ids
 from grove.pupils.models import GroupTeacher, Pupil, TeachingGroup
-from grove.tracking.models import CollectionPoint, Scale, Subject
+from grove.tracking.models import CollectionPoint, Subject
 
 
 def points_for_school(school: School) -> Q:
@@ -31,30 +31,11 @@ def get_point_for(viewer: Viewer, school: School, point_id: int) -> CollectionPo
     return point
 
 
-def get_trust_point_for(viewer: Viewer, trust: Trust, point_id: int) -> CollectionPoint:
-    point = (
-        CollectionPoint.objects.filter(trust=trust, school__isnull=True, pk=point_id)
-        .select_related("scale", "academic_year")
-        .first()
-    )
-    if point is None:
-        raise Http404("No such collection point in this trust.")
-    return point
-
-
 def get_subject_for(trust_id: int, subject_id: int) -> Subject:
     subject = Subject.objects.filter(trust_id=trust_id, pk=subject_id).first()
     if subject is None:
         raise Http404("No such subject.")
     return subject
-
-
-def get_scale_for(viewer: Viewer, trust: Trust, scale_id: int) -> Scale:
-    """A scale of the trust: a common one, or one of a school the viewer has a role in."""
-    scale = Scale.objects.filter(trust=trust, pk=scale_id).first()
-    if scale is None or (scale.school_id is not None and not viewer.roles_in(scale.school_id)):
-        raise Http404("No such scale.")
-    return scale
 
 
 def teaches(viewer: Viewer, group: TeachingGroup) -> bool:

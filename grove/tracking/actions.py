@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from grove.core.actions import audit_record
 from grove.core.models import AcademicYear, School, Trust, User
+from grove.pupils.codes import YEAR_GROUPS
 from grove.pupils.models import Enrolment, GroupPupil, Pupil, TeachingGroup
 from grove.tracking import groups as pupil_groups
 from grove.tracking.models import (
@@ -30,6 +31,8 @@ from grove.tracking.models import (
     Subject,
     Target,
 )
+from grove.tracking.queries import recording_scale
+from grove.tracking.queries_setup import cap_count
 from grove.tracking.scales import BUILT_IN
 
 DEFAULT_SUBJECTS = (
@@ -222,19 +225,6 @@ def school_scale_choose(
 
 
 # --- collection calendar ----------------------------------------------------------------------
-def points_in_year(trust: Trust, academic_year: AcademicYear, school: School | None) -> int:
-    """How many collection points count against the cap for a school (or the trust's own)."""
-    points = CollectionPoint.objects.filter(trust=trust, academic_year=academic_year)
-    if school is None:
-        # A trust-wide point lands in every school: count the busiest school's calendar.
-        trust_wide = points.filter(school=None).count()
-        busiest = 0
-        for school_id in School.objects.filter(trust=trust).values_list("pk", flat=True):
-            busiest = max(busiest, points.filter(school_id=school_id).count())
-        return trust_wide + busiest
-    return points.filter(school__isnull=True).count() + points.filter(school=school).count()
-
-
 @transaction.atomic
 def collection_point_create(
     *,
@@ -281,7 +271,7 @@ def collection_point_create(
         errors["used_by"].append("Say who will use the data.")
     if minutes_per_pupil <= 0:
         errors["minutes_per_pupil"].append("Estimate the minutes per pupil: more than 0.")
-    over = points_in_year(trust, academic_year, school) >= trust.collection_cap
+    over = cap_count(trust, academic_year, school) >= trust.collection_cap
     if over and not over_cap_reason.strip():
         errors["over_cap_reason"].append(
             f"{trust.name} caps collections at {trust.collection_cap} a year. Going past the "
@@ -318,11 +308,11 @@ def collection_point_create(
     return point
 
 
-def _year_order(code: str) -> tuple[int, str]:
-    from grove.pupils.codes import YEAR_GROUPS
+YEAR_ORDER = {code: i for i, (code, _) in enumerate(YEAR_GROUPS)}
 
-    order = [c for c, _ in YEAR_GROUPS]
-    return (order.index(code) if code in order else 99, code)
+
+def _year_order(code: str) -> tuple[int, str]:
+    return (YEAR_ORDER.get(code, 99), code)
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -620,16 +610,6 @@ def rollups_rebuild(*, trust: Trust) -> int:
 
 
 # --- the entry page ---------------------------------------------------------------------------
-def recording_scale(point: CollectionPoint, school: School) -> Scale:
-    """The scale a school records on at this point: its own, if it chose one, else the point's."""
-    choice = (
-        SchoolScale.objects.filter(school=school, common_scale_id=point.scale_id)
-        .select_related("own_scale")
-        .first()
-    )
-    return choice.own_scale if choice else point.scale
-
-
 def parse_judgement(scale: Scale, bands: Sequence[Band], text: str) -> tuple[Band, float]:
     """The band (and value) a typed judgement stands for; ValueError says what was wrong."""
     text = text.strip()

@@ -66,6 +66,56 @@ def _year_code(number: int) -> str:
     return "R" if number == 0 else str(number)
 
 
+@dataclass(frozen=True)
+class _Termly:
+    """A collection the demo trust runs every term."""
+
+    name: str
+    years: tuple[str, ...]
+    subjects: tuple[str, ...]
+    scale: str
+    purpose: str
+    used_by: str
+    minutes: Decimal
+    kind: str
+    over_cap_reason: str = ""
+
+
+TERMLY = (
+    _Termly(
+        name="teacher assessment",
+        years=PRIMARY_YEARS,
+        subjects=PRIMARY_SUBJECTS,
+        scale="teacher_assessment",
+        purpose=(
+            "Find the pupils who need catching up before the next term's teaching "
+            "plans are made, and check the curriculum is landing in every class."
+        ),
+        used_by="Class teachers, then heads and the trust's school improvement team",
+        minutes=Decimal("1.5"),
+        kind="ta",
+    ),
+    _Termly(
+        name="subject grades (secondary)",
+        years=SECONDARY_YEARS,
+        subjects=SECONDARY_SUBJECTS,
+        scale="gcse",
+        purpose=(
+            "Show each department which pupils are behind in the core subjects, "
+            "so that support is planned before the next unit."
+        ),
+        used_by="Subject teachers and heads of department, then senior leaders",
+        minutes=Decimal("1.0"),
+        kind="gcse",
+        over_cap_reason=(
+            "This is the secondary phase's own termly collection: the cap counts "
+            "every trust-wide collection in every school, but no pupil is "
+            "assessed more than three times a year."
+        ),
+    ),
+)
+
+
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -275,52 +325,25 @@ class _TrustSeeder:
                 opens = max(year.starts, self.today - dt.timedelta(days=5))
                 windows[term] = (opens, min(18, (year.ends - opens).days))
             # Primary collections first: they are the three the cap allows.
-            for term, (opens, days) in windows.items():
-                point = collection_point_create(
-                    actor=self.lead,
-                    trust=self.trust,
-                    school=None,
-                    academic_year=year,
-                    name=f"{term.label} teacher assessment",
-                    opens=opens,
-                    closes=opens + dt.timedelta(days=days),
-                    year_groups=PRIMARY_YEARS,
-                    subjects=[subjects[c] for c in PRIMARY_SUBJECTS],
-                    scale=scales["teacher_assessment"],
-                    purpose=(
-                        "Find the pupils who need catching up before the next term's teaching "
-                        "plans are made, and check the curriculum is landing in every class."
-                    ),
-                    used_by="Class teachers, then heads and the trust's school improvement team",
-                    minutes_per_pupil=Decimal("1.5"),
-                )
-                plans.append(_PointPlan(point, term, list(point.subjects.all()), "ta"))
-            if has_secondary:
+            for spec in TERMLY if has_secondary else TERMLY[:1]:
                 for term, (opens, days) in windows.items():
                     point = collection_point_create(
                         actor=self.lead,
                         trust=self.trust,
                         school=None,
                         academic_year=year,
-                        name=f"{term.label} subject grades (secondary)",
+                        name=f"{term.label} {spec.name}",
                         opens=opens,
                         closes=opens + dt.timedelta(days=days),
-                        year_groups=SECONDARY_YEARS,
-                        subjects=[subjects[c] for c in SECONDARY_SUBJECTS],
-                        scale=scales["gcse"],
-                        purpose=(
-                            "Show each department which pupils are behind in the core subjects, "
-                            "so that support is planned before the next unit."
-                        ),
-                        used_by="Subject teachers and heads of department, then senior leaders",
-                        minutes_per_pupil=Decimal("1.0"),
-                        over_cap_reason=(
-                            "This is the secondary phase's own termly collection: the cap counts "
-                            "every trust-wide collection in every school, but no pupil is "
-                            "assessed more than three times a year."
-                        ),
+                        year_groups=list(spec.years),
+                        subjects=[subjects[c] for c in spec.subjects],
+                        scale=scales[spec.scale],
+                        purpose=spec.purpose,
+                        used_by=spec.used_by,
+                        minutes_per_pupil=spec.minutes,
+                        over_cap_reason=spec.over_cap_reason,
                     )
-                    plans.append(_PointPlan(point, term, list(point.subjects.all()), "gcse"))
+                    plans.append(_PointPlan(point, term, list(point.subjects.all()), spec.kind))
             if start < self.start:
                 opens = _monday(dt.date(start + 1, 7, 6))
                 point = collection_point_create(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 PP = 1
@@ -38,7 +39,6 @@ PUPIL_GROUPS: tuple[PupilGroup, ...] = (
     PupilGroup("prior_mid", "Prior attainment: at expected", "Prior attainment"),
     PupilGroup("prior_high", "Prior attainment: above expected", "Prior attainment"),
 )
-GROUP_KEYS = frozenset(g.key for g in PUPIL_GROUPS)
 GROUP_LABELS = {g.key: g.label for g in PUPIL_GROUPS}
 
 PRIOR_BITS = {"low": PRIOR_LOW, "mid": PRIOR_MID, "high": PRIOR_HIGH}
@@ -66,14 +66,9 @@ def mask_for(
     return mask
 
 
-_KEYS_CACHE: dict[int, tuple[str, ...]] = {}
-
-
+@functools.cache
 def keys_for(mask: int) -> tuple[str, ...]:
     """The pupil groups (rollup keys) a result with this mask counts in."""
-    cached = _KEYS_CACHE.get(mask)
-    if cached is not None:
-        return cached
     keys = ["all", "pp" if mask & PP else "not_pp"]
     keys.append("sen_k" if mask & SEN_K else "sen_e" if mask & SEN_E else "sen_n")
     keys.append("eal" if mask & EAL else "not_eal")
@@ -84,9 +79,7 @@ def keys_for(mask: int) -> tuple[str, ...]:
     for name, bit in PRIOR_BITS.items():
         if mask & bit:
             keys.append(f"prior_{name}")
-    result = tuple(keys)
-    _KEYS_CACHE[mask] = result
-    return result
+    return tuple(keys)
 
 
 # How to pick a group's pupils out of results by their bitmask: (bits, whether set).
@@ -104,10 +97,3 @@ GROUP_TEST: dict[str, tuple[int, bool]] = {
     "prior_mid": (PRIOR_MID, True),
     "prior_high": (PRIOR_HIGH, True),
 }
-
-
-def in_group(mask: int, key: str) -> bool:
-    if key == "all":
-        return True
-    bits, present = GROUP_TEST[key]
-    return bool(mask & bits) is present

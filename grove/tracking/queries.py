@@ -23,6 +23,7 @@ from grove.tracking.models import (
     Result,
     Rollup,
     Scale,
+    SchoolScale,
     Subject,
     Target,
 )
@@ -69,6 +70,16 @@ def previous_point(point: CollectionPoint, subject: Subject) -> CollectionPoint 
         .order_by("-closes")
         .first()
     )
+
+
+def recording_scale(point: CollectionPoint, school: School) -> Scale:
+    """The scale a school records on at this point: its own, if it chose one, else the point's."""
+    choice = (
+        SchoolScale.objects.filter(school=school, common_scale_id=point.scale_id)
+        .select_related("own_scale")
+        .first()
+    )
+    return choice.own_scale if choice else point.scale
 
 
 def bands_of(scale_id: int) -> list[Band]:
@@ -156,34 +167,31 @@ class Figure:
         return [round(100 * c / self.n, 1) for c in self.counts]
 
 
+def _at_expected(counts: dict[int, int], bands: Sequence[Band], threshold: float) -> int:
+    return sum(counts.get(b.pk, 0) for b in bands if b.value >= threshold)
+
+
 def _figures(
     cells: dict[str, dict[int, int]],
     previous: dict[str, dict[int, int]],
     bands: Sequence[Band],
-    previous_bands: Sequence[Band],
     labels: dict[str, str],
     names_visible: bool,
 ) -> list[Figure]:
+    """One row per label; the previous point is on the same scale (see previous_point)."""
     threshold = expected_value(bands)
-    previous_threshold = expected_value(previous_bands)
     rows = []
     for key, label in labels.items():
-        counts = [cells.get(key, {}).get(b.pk, 0) for b in bands]
-        at = (
-            sum(c for c, b in zip(counts, bands, strict=True) if b.value >= threshold)
-            if threshold is not None
+        now = cells.get(key, {})
+        counts = [now.get(b.pk, 0) for b in bands]
+        at = _at_expected(now, bands, threshold) if threshold is not None else None
+        before = previous.get(key, {})
+        total = sum(before.values())
+        prev_share = (
+            _at_expected(before, bands, threshold) / total
+            if total and threshold is not None
             else None
         )
-        prev_share = None
-        if key in previous and previous_threshold is not None:
-            before = previous[key]
-            total = sum(before.values())
-            if total:
-                prev_share = (
-                    sum(c for b in previous_bands if b.value >= previous_threshold
-                        for c in [before.get(b.pk, 0)])
-                    / total
-                )  # fmt: skip
         rows.append(Figure(label, key, counts, at, prev_share, names_visible))
     return rows
 
@@ -239,7 +247,7 @@ def trust_figures(
         return []
     cells, previous, bands = _now_and_before(point, subject, group_key, "school_id")
     labels = {str(s.pk): s.name for s in schools}
-    return _figures(cells, previous, bands, bands, labels, names_visible)
+    return _figures(cells, previous, bands, labels, names_visible)
 
 
 def school_figures(
@@ -253,7 +261,7 @@ def school_figures(
     cells, previous, bands = _now_and_before(point, subject, group_key, "year_group", school=school)
     years = sorted(set(point.year_groups) | set(cells), key=lambda y: YEAR_ORDER.get(y, 99))
     labels = {y: YEAR_LABELS.get(y, y) for y in years}
-    return _figures(cells, previous, bands, bands, labels, names_visible)
+    return _figures(cells, previous, bands, labels, names_visible)
 
 
 def _filter_group(query: QuerySet[Result], group_key: str) -> QuerySet[Result]:
@@ -292,7 +300,7 @@ def year_group_figures(
     ).order_by("name")
     labels = {str(g.pk): g.name for g in groups}
     bands = bands_of(point.scale_id)
-    return _figures(cells, {}, bands, bands, labels, names_visible)
+    return _figures(cells, {}, bands, labels, names_visible)
 
 
 # --- a class's sheet -----------------------------------------------------------------------------
@@ -307,15 +315,14 @@ class SheetRow:
     track: str  # "above", "on", "below" or ""
 
 
-def track_against(band: Band | None, value: float | None, target: Band | None) -> str:
-    if band is None or target is None or value is None:
+def track_against(band: Band | None, target: Band | None) -> str:
+    """Above, on or below the target band (on a scale of scores, a score inside the target's
+    band is on track)."""
+    if band is None or target is None:
         return ""
-    target_value = target.value
-    if value > target_value or (band.value > target.value):
+    if band.value > target.value:
         return "above"
-    if band.pk == target.pk or value == target_value or band.value == target.value:
-        return "on"
-    return "below"
+    return "on" if band.value == target.value else "below"
 
 
 def _shown(band: Band, value: float, numeric: bool) -> str:
@@ -367,7 +374,7 @@ def group_sheet(
         previous = ""
         if pupil.pk in then:
             prev_band = bands[then[pupil.pk][0]]
-            previous = _shown(prev_band, then[pupil.pk][1], scale.numeric and before is not None)
+            previous = _shown(prev_band, then[pupil.pk][1], scale.numeric)
         target = bands.get(targets[pupil.pk]) if pupil.pk in targets else None
         rows.append(
             SheetRow(
@@ -377,7 +384,7 @@ def group_sheet(
                 current_band=band,
                 previous=previous,
                 target=target,
-                track=track_against(band, value, target) if target else "",
+                track=track_against(band, target),
             )
         )
     return rows
@@ -390,9 +397,7 @@ def entry_groups(
     query = TeachingGroup.objects.filter(school=school, academic_year=year)
     if not all_groups:
         query = query.filter(teachers=viewer_user)
-    return query.annotate(
-        pupils=Count("placements", filter=Q(placements__ends__isnull=True))
-    ).order_by("name")
+    return query.order_by("name")
 
 
 # --- a pupil's record ----------------------------------------------------------------------------
@@ -460,7 +465,7 @@ def pupil_record(pupil: Pupil, school: School, year: AcademicYear) -> PupilRecor
             latest = found
             cells.append(_shown(result.band, result.value, numeric[point.pk]))
         target = targets.get(subject.pk)
-        track = track_against(latest.band, latest.value, target.band) if latest and target else ""
+        track = track_against(latest.band if latest else None, target.band if target else None)
         if any(cells) or target:
             record.subjects.append(
                 PupilSubject(subject, cells, target.band if target else None, track)
@@ -637,8 +642,6 @@ def years_with_points(trust: Trust) -> list[int]:
 def target_choices(school: School, year: AcademicYear) -> tuple[list[Subject], list[Band]]:
     """What a target can be set in: the year's subjects, on the scale of its last point (the
     school's own scale where it records on one)."""
-    from grove.tracking.actions import recording_scale
-
     points = points_for(school.trust, year, school)
     if not points:
         return [], []
@@ -695,3 +698,63 @@ def attach_estimates(record: PupilRecord, estimates: dict[int, Estimate]) -> Non
         record.subjects.append(
             PupilSubject(subject, [""] * len(record.points), None, "", estimates[subject.pk])
         )
+
+
+@dataclass
+class EntryCard:
+    group: TeachingGroup
+    subject: Subject
+    pupils: int  # in the group and in the year groups the point collects
+    recorded: int
+
+
+@dataclass
+class OpenCollection:
+    point: CollectionPoint
+    cards: list[EntryCard]
+
+
+def open_collections(
+    school: School,
+    points: Sequence[CollectionPoint],
+    groups: Sequence[TeachingGroup],
+    today: dt.date,
+) -> list[OpenCollection]:
+    """The points open today and, for each, the groups (with pupils it collects for) and
+    subjects to record, with how far along each is."""
+    open_points = [p for p in points if p.opens <= today <= p.closes]
+    done = recorded_by_group(school, open_points)
+    found = []
+    for point in open_points:
+        cards = [
+            EntryCard(
+                group,
+                subject,
+                done.pupils[(point.pk, group.pk)],
+                done.recorded.get((point.pk, subject.pk, group.pk), 0),
+            )
+            for subject in point.subjects.all()
+            for group in groups
+            if done.pupils.get((point.pk, group.pk))
+        ]
+        found.append(OpenCollection(point, cards))
+    return found
+
+
+def recorded_in_group(point: CollectionPoint, subject: Subject, group: TeachingGroup) -> int:
+    """Judgements recorded at the point in the subject for the group's current pupils."""
+    return Result.objects.filter(
+        point=point,
+        subject=subject,
+        pupil__placements__group=group,
+        pupil__placements__ends__isnull=True,
+    ).count()
+
+
+def track_counts(rows: Sequence[SheetRow]) -> dict[str, int]:
+    """How many of the sheet's pupils are above, on and below their targets."""
+    counts = {"above": 0, "on": 0, "below": 0}
+    for row in rows:
+        if row.track:
+            counts[row.track] += 1
+    return counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -59,8 +60,6 @@ class Choice:
     form: FigureFilterForm
 
     def query(self, **extra: Any) -> str:
-        from urllib.parse import urlencode
-
         params = {"year": self.year.start_year, "pupils": self.group_key} | extra
         if self.point:
             params["point"] = self.point.pk
@@ -259,9 +258,7 @@ def tracking_group(request: HttpRequest, school_id: int, group_id: int) -> HttpR
     rows = []
     scale = None
     if choice.point and choice.subject:
-        from grove.tracking.actions import recording_scale
-
-        scale = recording_scale(choice.point, school)
+        scale = queries.recording_scale(choice.point, school)
         rows = queries.group_sheet(group, choice.point, choice.subject, scale)
     title = f"{group.name}: {choice.subject or ''} at {choice.point or ''}"
     can_record = viewer.can(Can.RECORD_ALL_RESULTS, school) or (
@@ -275,7 +272,7 @@ def tracking_group(request: HttpRequest, school_id: int, group_id: int) -> HttpR
         "scale": scale,
         "can_record": can_record and choice.point is not None,
         "title": title,
-        "counts": _track_counts(rows),
+        "counts": queries.track_counts(rows),
     }
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
@@ -294,14 +291,6 @@ def tracking_group(request: HttpRequest, school_id: int, group_id: int) -> HttpR
             ],
         )
     return render(request, "tracking/group.html", context)
-
-
-def _track_counts(rows: list[queries.SheetRow]) -> dict[str, int]:
-    counts = {"above": 0, "on": 0, "below": 0}
-    for row in rows:
-        if row.track:
-            counts[row.track] += 1
-    return counts
 
 
 # --- pupil ---------------------------------------------------------------------------------------

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grove.core.access import Can, get_school_for, viewer_for
+from grove.core.models import School
 from grove.core.queries import current_academic_year
 from grove.core.views import section
+from grove.pupils.models import TeachingGroup
 from grove.tracking import actions, queries
 from grove.tracking.access import (
     can_record_for_pupil,
@@ -26,7 +28,7 @@ from grove.tracking.access import (
     get_subject_for,
 )
 from grove.tracking.forms import TargetForm
-from grove.tracking.models import Band, CollectionPoint, Result
+from grove.tracking.models import Band, CollectionPoint, Subject
 
 MAX_ELAPSED = 120  # seconds of one interval counted as work; longer gaps are time away
 
@@ -46,26 +48,7 @@ def tracking_record(request: HttpRequest, school_id: int) -> HttpResponse:
     groups = (
         list(queries.entry_groups(viewer.user, school, year, all_groups=all_groups)) if year else []
     )
-    done = queries.recorded_by_group(school, [p for p in points if p.opens <= today <= p.closes])
-    open_points = []
-    for point in points:
-        if not point.opens <= today <= point.closes:
-            continue
-        cards = []
-        for subject in point.subjects.all():
-            for group in groups:
-                pupils = done.pupils.get((point.pk, group.pk), 0)
-                if not pupils:
-                    continue
-                cards.append(
-                    {
-                        "group": group,
-                        "subject": subject,
-                        "pupils": pupils,
-                        "recorded": done.recorded.get((point.pk, subject.pk, group.pk), 0),
-                    }
-                )
-        open_points.append({"point": point, "cards": cards})
+    open_points = queries.open_collections(school, points, groups, today)
     upcoming = [p for p in points if p.opens > today]
     return render(
         request,
@@ -75,14 +58,14 @@ def tracking_record(request: HttpRequest, school_id: int) -> HttpResponse:
 
 
 def _sheet_context(
-    school: Any,
-    group: Any,
+    school: School,
+    group: TeachingGroup,
     point: CollectionPoint,
-    subject: Any,
+    subject: Subject,
     errors: dict[str, str],
     typed: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    scale = actions.recording_scale(point, school)
+    scale = queries.recording_scale(point, school)
     bands = queries.bands_of(scale.pk)
     today = timezone.localdate()
     rows = queries.group_sheet(group, point, subject, scale)
@@ -164,12 +147,7 @@ def tracking_entry(
             {
                 "saved": bool(saved) and not errors,
                 "errors": errors,
-                "recorded": Result.objects.filter(
-                    point=point,
-                    subject=subject,
-                    pupil__placements__group=group,
-                    pupil__placements__ends__isnull=True,
-                ).count(),
+                "recorded": queries.recorded_in_group(point, subject, group),
             },
         )
     if errors:
