@@ -29,6 +29,8 @@ def _final_points(trust_id: int) -> dict[int, CollectionPoint]:
     return finals
 
 
+# The year group a pupil was in the year before.
+YEAR_BEFORE = {"R": "N2", "1": "R"} | {str(n): str(n - 1) for n in range(2, 15)}
 HISTORY_SECONDS = 3600  # earlier cohorts change rarely: an hour's cache is fresh enough
 
 
@@ -39,7 +41,7 @@ def _values(
     pupil_id: int | None = None,
     year_group: str | None = None,
 ) -> dict[tuple[int, int], float]:
-    """(pupil, subject) -> the value on the point's common scale."""  # fmt: skip
+    """(pupil, subject) -> the value on the point's common scale."""
     query = Result.objects.filter(point=point, subject_id__in=subjects)
     if pupil_id is not None:
         query = query.filter(pupil_id=pupil_id)
@@ -58,7 +60,7 @@ def _history(
     prior_point: CollectionPoint,
 ) -> tuple[list[float], list[float]]:
     """Earlier cohorts in this subject: (end of the year before, end of the year) for pupils in
-    the same year group, in every earlier year measured on the same scales. Cached."""  # fmt: skip
+    the same year group, in every earlier year measured on the same scales. Cached."""
     key = (
         f"grove:estimate-history:{outcome_point.trust_id}:{year.start_year}:{year_group}:"
         f"{subject_id}:{outcome_point.scale_id}:{prior_point.scale_id}"
@@ -68,7 +70,6 @@ def _history(
         return cached  # type: ignore[no-any-return]
     starts: list[float] = []
     outcomes: list[float] = []
-    previous_year = {"R": "N2", "1": "R"} | {str(n): str(n - 1) for n in range(2, 15)}
     for start_year, point in sorted(finals.items()):
         before = finals.get(start_year - 1)
         if start_year >= year.start_year or before is None:
@@ -76,7 +77,7 @@ def _history(
         if point.scale_id != outcome_point.scale_id or before.scale_id != prior_point.scale_id:
             continue
         ends = _values(point, {subject_id}, year_group=year_group)
-        begins = _values(before, {subject_id}, year_group=previous_year.get(year_group, ""))
+        begins = _values(before, {subject_id}, year_group=YEAR_BEFORE.get(year_group, ""))
         for pair, outcome in ends.items():
             if pair in begins:
                 starts.append(begins[pair])
